@@ -1,0 +1,65 @@
+package io.taskstream.schemas;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import tools.jackson.core.JacksonException;
+
+/**
+ * Kafka serde for a wire document. Serializing adds the {@code ts-schema} header. Deserializing
+ * trusts the producer (internal topics are written by Taskstream itself) and throws a
+ * {@link SerializationException} on garbage, for Kafka's deserialization-error handlers to route;
+ * untrusted input (the submit topics) is read with {@link WireCodec} instead.
+ */
+public final class JsonSerde<T> implements Serde<T> {
+
+    private final Class<T> type;
+    private final byte[] schemaHeader;
+
+    private JsonSerde(Class<T> type) {
+        this.type = type;
+        this.schemaHeader = Document.of(type).header().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static <T> JsonSerde<T> of(Class<T> type) {
+        return new JsonSerde<>(type);
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, T data) {
+                return data == null ? null : Json.mapper().writeValueAsBytes(data);
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, T data) {
+                if (data != null && headers != null) {
+                    headers.remove(io.taskstream.schemas.Headers.SCHEMA);
+                    headers.add(io.taskstream.schemas.Headers.SCHEMA, schemaHeader);
+                }
+                return serialize(topic, data);
+            }
+        };
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return Json.mapper().readValue(bytes, type);
+            } catch (JacksonException | IllegalArgumentException e) {
+                throw new SerializationException("cannot read " + type.getSimpleName() + " from " + topic, e);
+            }
+        };
+    }
+}

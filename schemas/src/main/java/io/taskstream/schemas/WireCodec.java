@@ -1,0 +1,101 @@
+package io.taskstream.schemas;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads and writes one kind of wire document. Reading never throws: it validates against the
+ * JSON Schema, then binds the record (whose compact constructor checks what a schema cannot),
+ * and answers a {@link Decoded}.
+ */
+public final class WireCodec<T> {
+
+    /** Reason codes carried in the {@code ts-error} header and in {@link DeadLetter#reason()}. */
+    public static final String UNREADABLE = "unreadable_record";
+    public static final String INVALID = "invalid_record";
+
+    private final Document document;
+    private final Class<T> type;
+    private final SchemaValidator validator;
+    private final JsonMapper mapper = Json.mapper();
+
+    public WireCodec(Class<T> type, SchemaValidator validator) {
+        this.document = Document.of(type);
+        this.type = type;
+        this.validator = validator;
+    }
+
+    public Document document() {
+        return document;
+    }
+
+    public byte[] write(T value) {
+        return mapper.writeValueAsBytes(value);
+    }
+
+    public Decoded<T> read(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return new Decoded.Unreadable<>(UNREADABLE, "empty record value");
+        }
+        JsonNode json;
+        try {
+            json = mapper.readTree(bytes);
+        } catch (JacksonException e) {
+            return new Decoded.Unreadable<>(UNREADABLE, "not JSON: " + e.getOriginalMessage());
+        }
+        return read(json);
+    }
+
+    public Decoded<T> read(String text) {
+        return read(text == null ? null : text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Decoded<T> read(JsonNode json) {
+        if (json == null || !json.isObject()) {
+            return new Decoded.Unreadable<>(UNREADABLE, "not a JSON object");
+        }
+        String tenantId = text(json, "tenantId");
+        UUID taskId = uuid(json, document == Document.TASK_SUBMISSION ? "id" : "taskId");
+        List<Violation> violations = validator.validate(document, json);
+        if (!violations.isEmpty()) {
+            return invalidOrUnreadable(tenantId, taskId, violations);
+        }
+        try {
+            return new Decoded.Valid<>(mapper.treeToValue(json, type));
+        } catch (JacksonException e) {
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+            String message = cause == e ? e.getOriginalMessage() : cause.getMessage();
+            return invalidOrUnreadable(tenantId, taskId, List.of(new Violation("", message)));
+        }
+    }
+
+    private Decoded<T> invalidOrUnreadable(String tenantId, UUID taskId, List<Violation> violations) {
+        if (tenantId == null) {
+            String detail = String.join("; ", violations.stream().map(Violation::toString).toList());
+            return new Decoded.Unreadable<>(UNREADABLE, "no tenantId: " + detail);
+        }
+        return new Decoded.Invalid<>(tenantId, taskId, violations);
+    }
+
+    private static String text(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        return node != null && node.isString() && !node.asString().isBlank() ? node.asString() : null;
+    }
+
+    private static UUID uuid(JsonNode json, String field) {
+        String text = text(json, field);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
