@@ -63,10 +63,11 @@ public final class SchemaValidator {
         return violations;
     }
 
-    /** {@code $.backoff.max} → {@code backoff.max}; a missing required property names itself. */
+    /** {@code /backoff/max} (or {@code $.backoff.max}) → {@code backoff.max}; a missing required property names itself. */
     private static String fieldOf(Error error) {
         String location = error.getInstanceLocation().toString();
         String field = location.startsWith("$") ? location.substring(1) : location;
+        field = field.replace('/', '.');
         if (field.startsWith(".")) {
             field = field.substring(1);
         }
