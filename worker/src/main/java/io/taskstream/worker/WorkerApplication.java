@@ -1,0 +1,30 @@
+package io.taskstream.worker;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Import;
+
+import io.taskstream.worker.config.WorkerConfiguration;
+
+/**
+ * The runnable worker: {@link WorkerConfiguration} plus Boot's auto-configuration (Kafka, Actuator,
+ * Prometheus). Also started in-process by the devstack launcher, next to the API and the scheduler:
+ * it keeps no static state, and it declines the database and Redis auto-configurations the other
+ * services bring onto a shared class path (it needs neither). No component scanning: handlers come
+ * from {@link WorkerConfiguration}'s imports or from the application that imports it.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration(excludeName = {
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration",
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration"})
+@Import(WorkerConfiguration.class)
+public class WorkerApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(WorkerApplication.class, args);
+    }
+}

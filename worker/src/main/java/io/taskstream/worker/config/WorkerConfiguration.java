@@ -1,0 +1,130 @@
+package io.taskstream.worker.config;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.MicrometerProducerListener;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.schemas.TopicSettings;
+import io.taskstream.worker.consumer.DispatchConsumer;
+import io.taskstream.worker.execution.KafkaAttemptReporter;
+import io.taskstream.worker.execution.TaskExecutor;
+import io.taskstream.worker.execution.WireDocumentSerializer;
+import io.taskstream.worker.handler.HandlerRegistry;
+import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.worker.samples.SampleHandlers;
+
+/**
+ * Wires a worker into a Spring application: every {@link TaskHandler} bean is registered, the
+ * ready topics are consumed in group {@code taskstream.worker.group-id}, results and events are
+ * written with an idempotent {@code acks=all} producer. Import it into any Spring Boot application
+ * that has Kafka configured ({@code spring.kafka.*}); {@code WorkerApplication} does just that.
+ *
+ * <p>The Kafka clients are built from Boot's {@code spring.kafka.*} settings (bootstrap servers,
+ * security, extra properties), with what the worker's guarantees depend on forced: no auto-commit,
+ * {@code read_committed} (the scheduler may write the ready topics transactionally), {@code acks=all},
+ * idempotence.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WorkerProperties.class)
+@Import(SampleHandlers.class)
+public class WorkerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TopicSettings topicSettings(Environment environment) {
+        return Binder.get(environment).bindOrCreate("taskstream.topics", TopicSettings.class);
+    }
+
+    /** Creates missing topics at start-up, as every service does. */
+    @Bean
+    KafkaAdmin.NewTopics taskstreamTopics(TopicSettings topics) {
+        return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
+    }
+
+    @Bean
+    HandlerRegistry handlerRegistry(ObjectProvider<TaskHandler> handlers, WorkerProperties worker) {
+        HandlerRegistry registry = HandlerRegistry.of(handlers.orderedStream().toList());
+        if (registry.types().isEmpty()) {
+            log.warn("Worker {} has no task handlers: every task it takes fails with no_handler", worker.workerId());
+        } else {
+            log.info("Worker {} runs task types {}", worker.workerId(), registry.types());
+        }
+        return registry;
+    }
+
+    @Bean
+    KafkaAttemptReporter attemptReporter(KafkaProperties kafka, KafkaConnectionDetails connection,
+                                         WorkerProperties worker, TopicSettings topics, MeterRegistry meters) {
+        Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, connection.getProducer().getBootstrapServers());
+        config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "taskstream-worker-" + worker.workerId());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        DefaultKafkaProducerFactory<String, Object> producers =
+                new DefaultKafkaProducerFactory<>(config, new StringSerializer(), new WireDocumentSerializer());
+        producers.addListener(new MicrometerProducerListener<>(meters));
+        return new KafkaAttemptReporter(producers, topics.topics());
+    }
+
+    @Bean
+    TaskExecutor taskExecutor(HandlerRegistry handlers, KafkaAttemptReporter reporter, Clock clock,
+                              WorkerProperties worker, MeterRegistry meters) {
+        return new TaskExecutor(handlers, reporter, clock, worker.workerId(), worker.maxResultSize().toBytes(),
+                meters);
+    }
+
+    @Bean
+    DispatchConsumer dispatchConsumer(KafkaProperties kafka, KafkaConnectionDetails connection,
+                                      WorkerProperties worker, TopicSettings topics, TaskExecutor executor,
+                                      MeterRegistry meters) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, connection.getConsumer().getBootstrapServers());
+        config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "taskstream-worker-" + worker.workerId());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, worker.groupId());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, worker.prefetch());
+        config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Supplier<KafkaConsumer<String, byte[]>> consumers =
+                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        return new DispatchConsumer(consumers, topics.topics().readyTopics(), executor::execute,
+                DispatchConsumer::sequentialLane,
+                new DispatchConsumer.Settings(worker.pollTimeout(), worker.prefetch(), worker.shutdownTimeout()),
+                meters);
+    }
+}

@@ -1,0 +1,84 @@
+package io.taskstream.worker.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The worker's settings, {@code taskstream.worker.*} (environment: {@code TASKSTREAM_WORKER_*}).
+ * Defaults live here; a wrong value stops the start-up with one message naming the property.
+ *
+ * @param workerId         names this worker in results, events, logs and Kafka client ids; default
+ *                         the host name plus a random suffix, so two workers on one host differ
+ * @param groupId          the Kafka consumer group of the ready topics; workers of one group share
+ *                         the work, each group gets every dispatch (default {@code taskstream-workers})
+ * @param sampleHandlers   registers the sample handlers ({@code log}, {@code sleep}, {@code fail},
+ *                         {@code email.send}, {@code report.generate}); default {@code false}, the
+ *                         runnable worker's {@code application.yml} turns it on
+ * @param pollTimeout      how long one poll waits for dispatches; also how late a finished
+ *                         dispatch's offset may be committed (default 1 s)
+ * @param prefetch         dispatches polled but not finished at which the worker stops fetching
+ *                         more (its partitions stay assigned); also {@code max.poll.records} (default 50)
+ * @param maxResultSize    a handler result larger than this, serialized, fails the attempt with
+ *                         {@code result_too_large}, not retryable (default 64KB, at most 1MB)
+ * @param shutdownTimeout  how long shutdown and a rebalance wait for running attempts; an attempt
+ *                         still running after it is abandoned and delivered again (default 20 s)
+ */
+@ConfigurationProperties("taskstream.worker")
+public record WorkerProperties(
+        String workerId,
+        String groupId,
+        Boolean sampleHandlers,
+        Duration pollTimeout,
+        Integer prefetch,
+        DataSize maxResultSize,
+        Duration shutdownTimeout) {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
+    public WorkerProperties {
+        workerId = workerId != null ? workerId : defaultWorkerId();
+        groupId = Objects.requireNonNullElse(groupId, "taskstream-workers");
+        sampleHandlers = Objects.requireNonNullElse(sampleHandlers, false);
+        pollTimeout = Objects.requireNonNullElse(pollTimeout, Duration.ofSeconds(1));
+        prefetch = Objects.requireNonNullElse(prefetch, 50);
+        maxResultSize = Objects.requireNonNullElse(maxResultSize, DataSize.ofKilobytes(64));
+        shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(20));
+
+        require(ID.matcher(workerId).matches(), "worker-id",
+                "must be 1 to 100 letters, digits, '.', '_' or '-'", workerId);
+        require(!groupId.isBlank(), "group-id", "must not be blank", groupId);
+        require(pollTimeout.compareTo(Duration.ofMillis(10)) >= 0 && pollTimeout.compareTo(Duration.ofMinutes(1)) <= 0,
+                "poll-timeout", "must be between 10ms and 1m", pollTimeout);
+        require(prefetch >= 1 && prefetch <= 10_000, "prefetch", "must be between 1 and 10000", prefetch);
+        require(maxResultSize.toBytes() >= 1 && maxResultSize.toBytes() <= DataSize.ofMegabytes(1).toBytes(),
+                "max-result-size", "must be between 1B and 1MB", maxResultSize);
+        require(!shutdownTimeout.isNegative(), "shutdown-timeout", "must not be negative", shutdownTimeout);
+    }
+
+    private static void require(boolean ok, String property, String rule, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException("taskstream.worker." + property + " " + rule + " (was " + value + ")");
+        }
+    }
+
+    static String defaultWorkerId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "worker";
+            }
+        }
+        String safe = host.replaceAll("[^A-Za-z0-9._-]", "-");
+        safe = safe.substring(0, Math.min(safe.length(), 80));
+        return safe + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+    }
+}

@@ -1,0 +1,234 @@
+package io.taskstream.worker.execution;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.AttemptResult;
+import io.taskstream.schemas.Execution;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.schemas.TaskError;
+import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskStatus;
+import io.taskstream.worker.handler.HandlerRegistry;
+import io.taskstream.worker.handler.HandlerResult;
+import io.taskstream.worker.handler.NonRetryableException;
+import io.taskstream.worker.handler.TaskContext;
+import io.taskstream.worker.handler.TaskHandler;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Runs one attempt of a task: the worker's side of steps 5–6 of the task flow.
+ *
+ * <h2>How an attempt runs</h2>
+ * <ol>
+ *   <li>Report {@code PROCESSING} to {@code events} with the version the scheduler reserved in
+ *       {@link TaskDispatch#eventVersion()}, {@code attempts = dispatch.attempt} and an open
+ *       {@link Execution} (no outcome). This report is best effort: losing it only hides the
+ *       {@code PROCESSING} state, so its failure is logged and never holds the attempt back.</li>
+ *   <li>Find the handler by task type and run it on the calling thread, with the task's ids in the
+ *       logging MDC.</li>
+ *   <li>Turn what happened into an {@link AttemptResult} (see the table) and report it to
+ *       {@code results}. The returned future completes when that report is durable: the caller
+ *       commits the dispatch's offset only then (at-least-once).</li>
+ * </ol>
+ *
+ * <h2>What a handler's answer becomes</h2>
+ * <table>
+ *   <tr><th>handler</th><th>outcome</th><th>error code</th><th>retryable</th></tr>
+ *   <tr><td>{@code Completed(result)}</td><td>COMPLETED</td><td>–</td><td>–</td></tr>
+ *   <tr><td>{@code Completed} larger than the result limit</td><td>FAILED</td><td>{@code result_too_large}</td><td>no</td></tr>
+ *   <tr><td>{@code Failed(code, message, r)}</td><td>FAILED</td><td>{@code code}</td><td>{@code r}</td></tr>
+ *   <tr><td>{@code Snooze(delay)}</td><td>FAILED</td><td>{@code snoozed}</td><td>yes (no snooze on the wire yet)</td></tr>
+ *   <tr><td>{@code Cancelled(reason)}</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
+ *   <tr><td>throws {@link NonRetryableException}</td><td>FAILED</td><td>{@code handler_error}</td><td>no</td></tr>
+ *   <tr><td>throws anything else, or returns {@code null}</td><td>FAILED</td><td>{@code handler_error}</td><td>yes / no</td></tr>
+ *   <tr><td>no handler for the type</td><td>FAILED</td><td>{@code no_handler}</td><td>no</td></tr>
+ *   <tr><td>interrupted (shutdown)</td><td colspan="3">nothing reported: {@link AttemptAbandonedException}</td></tr>
+ * </table>
+ *
+ * <p>The worker never reports {@code COMPLETED} or {@code FAILED} task events: the scheduler matches
+ * the result against what it dispatched and decides (retry, dead-letter, complete).
+ *
+ * <p>Still to come (issue #4), each at a marked seam: the fencing token of a Redis lease (0 until
+ * then), the timeout, and the cancel flag behind {@link TaskContext#isCancelled()}.
+ */
+public final class TaskExecutor {
+
+    public static final String NO_HANDLER = "no_handler";
+    public static final String HANDLER_ERROR = "handler_error";
+    public static final String RESULT_TOO_LARGE = "result_too_large";
+    public static final String SNOOZED = "snoozed";
+    public static final String CANCELLED = "cancelled";
+
+    /** Until leases arrive (issue #4) every result carries this token; the scheduler does not check it yet. */
+    static final long NO_FENCING_TOKEN = 0L;
+
+    private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
+
+    private final HandlerRegistry handlers;
+    private final AttemptReporter reporter;
+    private final Clock clock;
+    private final String workerId;
+    private final long maxResultBytes;
+    private final MeterRegistry meters;
+
+    public TaskExecutor(HandlerRegistry handlers, AttemptReporter reporter, Clock clock, String workerId,
+                        long maxResultBytes, MeterRegistry meters) {
+        this.handlers = Objects.requireNonNull(handlers, "handlers");
+        this.reporter = Objects.requireNonNull(reporter, "reporter");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.workerId = Objects.requireNonNull(workerId, "workerId");
+        if (maxResultBytes < 1) {
+            throw new IllegalArgumentException("maxResultBytes must be positive");
+        }
+        this.maxResultBytes = maxResultBytes;
+        this.meters = Objects.requireNonNull(meters, "meters");
+    }
+
+    /**
+     * Runs one attempt on the calling thread (blocking for as long as the handler runs).
+     *
+     * @return completes with the reported result once it is durable; fails if it could not be
+     *         reported, or with {@link AttemptAbandonedException} if the attempt was abandoned
+     */
+    public CompletableFuture<AttemptResult> execute(TaskDispatch dispatch) {
+        try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
+            Instant startedAt = clock.instant();
+            reportStarted(dispatch, startedAt);
+            Optional<TaskHandler> handler = handlers.find(dispatch.type());
+            Outcome outcome = handler.map(h -> run(h, dispatch))
+                    .orElseGet(() -> Outcome.failed(TaskError.permanent(NO_HANDLER,
+                            "no handler for task type '" + dispatch.type() + "' on worker " + workerId)));
+            Instant finishedAt = clock.instant();
+            AttemptResult result = new AttemptResult(dispatch.taskId(), dispatch.tenantId(), dispatch.attempt(),
+                    NO_FENCING_TOKEN, workerId, outcome.outcome(), outcome.result(), outcome.error(),
+                    startedAt, finishedAt);
+            record(handler.isPresent() ? dispatch.type() : "unknown", result);
+            return report(result);
+        } catch (AttemptAbandonedException e) {
+            log.warn("Abandoned attempt {} of task {}: {}", dispatch.attempt(), dispatch.taskId(), e.getMessage());
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void reportStarted(TaskDispatch dispatch, Instant startedAt) {
+        TaskEvent processing = TaskEvent.statusChange(dispatch.taskId(), dispatch.tenantId(),
+                        dispatch.eventVersion(), TaskStatus.PROCESSING, startedAt, dispatch.attempt())
+                .withExecution(new Execution(dispatch.attempt(), workerId, startedAt, null, null, null, null));
+        try {
+            reporter.started(processing).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.warn("Could not report PROCESSING of task {} attempt {}: {}", dispatch.taskId(),
+                            dispatch.attempt(), failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Could not report PROCESSING of task {} attempt {}: {}", dispatch.taskId(), dispatch.attempt(),
+                    e.toString());
+        }
+    }
+
+    private Outcome run(TaskHandler handler, TaskDispatch dispatch) {
+        HandlerResult answer;
+        try {
+            answer = handler.handle(contextFor(dispatch));
+        } catch (NonRetryableException e) {
+            log.warn("Task handler '{}' failed, not retryable", dispatch.type(), e);
+            return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AttemptAbandonedException("interrupted while running the handler", e);
+        } catch (Exception | StackOverflowError | LinkageError e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new AttemptAbandonedException("interrupted while running the handler", e);
+            }
+            log.warn("Task handler '{}' failed", dispatch.type(), e);
+            return Outcome.failed(TaskError.retryable(HANDLER_ERROR, describe(e)));
+        }
+        if (answer == null) {
+            return Outcome.failed(TaskError.permanent(HANDLER_ERROR,
+                    "handler " + handler.getClass().getName() + " returned null instead of a HandlerResult"));
+        }
+        return switch (answer) {
+            case HandlerResult.Completed(JsonNode result) -> completed(result);
+            case HandlerResult.Failed(String code, String message, boolean retryable) ->
+                    Outcome.failed(new TaskError(code, message, retryable));
+            // the wire has no snooze yet: a retryable failure, retried after the task's own backoff
+            case HandlerResult.Snooze(Duration delay) ->
+                    Outcome.failed(TaskError.retryable(SNOOZED, "handler asked to retry after " + delay));
+            case HandlerResult.Cancelled(String reason) ->
+                    new Outcome(AttemptOutcome.CANCELLED, null, TaskError.permanent(CANCELLED, reason));
+        };
+    }
+
+    private TaskContext contextFor(TaskDispatch dispatch) {
+        return TaskContext.builder(dispatch.type())
+                .taskId(dispatch.taskId())
+                .tenantId(dispatch.tenantId())
+                .priority(dispatch.priority())
+                .maxAttempts(dispatch.maxAttempts())
+                .attempt(dispatch.attempt())
+                .payload(dispatch.payload())
+                .labels(dispatch.labels())
+                .cancelled(() -> false) // issue #4: the Redis cancel flag
+                .build();
+    }
+
+    private Outcome completed(JsonNode result) {
+        if (result != null) {
+            int size = Json.mapper().writeValueAsBytes(result).length;
+            if (size > maxResultBytes) {
+                return Outcome.failed(TaskError.permanent(RESULT_TOO_LARGE,
+                        "result is " + size + " bytes serialized, more than the limit of " + maxResultBytes));
+            }
+        }
+        return new Outcome(AttemptOutcome.COMPLETED, result, null);
+    }
+
+    private CompletableFuture<AttemptResult> report(AttemptResult result) {
+        log.info("Attempt {} of task {} ({}) ended {}{} after {} ms", result.attempt(), result.taskId(),
+                result.workerId(), result.outcome(), result.error() == null ? "" : " " + result.error().code(),
+                result.toExecution().durationMs());
+        try {
+            return reporter.finished(result).thenApply(v -> result);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void record(String typeTag, AttemptResult result) {
+        String outcomeTag = result.outcome().name().toLowerCase(Locale.ROOT);
+        Counter.builder("taskstream.worker.tasks")
+                .description("Attempts run by this worker, by task type and outcome")
+                .tag("type", typeTag).tag("outcome", outcomeTag)
+                .register(meters).increment();
+        Timer.builder("taskstream.worker.task.duration")
+                .description("How long handlers ran, by task type and outcome")
+                .tag("type", typeTag).tag("outcome", outcomeTag)
+                .register(meters).record(Duration.between(result.startedAt(), result.finishedAt()));
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getName() : e.getClass().getName() + ": " + e.getMessage();
+    }
+
+    /** What one attempt came to, before it is put on the wire. */
+    private record Outcome(AttemptOutcome outcome, JsonNode result, TaskError error) {
+        static Outcome failed(TaskError error) {
+            return new Outcome(AttemptOutcome.FAILED, null, error);
+        }
+    }
+}

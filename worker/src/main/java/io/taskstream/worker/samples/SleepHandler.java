@@ -1,0 +1,30 @@
+package io.taskstream.worker.samples;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.taskstream.worker.handler.HandlerResult;
+import io.taskstream.worker.handler.TaskContext;
+import io.taskstream.worker.handler.TaskHandler;
+
+/** {@code sleep}: {@code {"ms": n}} sleeps n milliseconds on the handler thread, then completes. */
+public final class SleepHandler implements TaskHandler {
+
+    private final Sleeper sleeper;
+
+    public SleepHandler(Sleeper sleeper) {
+        this.sleeper = sleeper;
+    }
+
+    @Override
+    public String type() {
+        return "sleep";
+    }
+
+    @Override
+    public HandlerResult handle(TaskContext context) throws InterruptedException {
+        Duration duration = context.payloadAs(Millis.class).duration();
+        sleeper.sleep(duration);
+        return HandlerResult.completed(Map.of("sleptMs", duration.toMillis()));
+    }
+}

@@ -1,0 +1,328 @@
+package io.taskstream.worker.consumer;
+
+import static io.taskstream.worker.support.Dispatches.T0;
+import static io.taskstream.worker.support.Dispatches.dispatch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.AttemptResult;
+import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.schemas.Topics;
+import io.taskstream.worker.execution.TaskExecutor;
+import io.taskstream.worker.handler.HandlerRegistry;
+import io.taskstream.worker.samples.LogHandler;
+import io.taskstream.worker.support.ManualLane;
+import io.taskstream.worker.support.MutableClock;
+import io.taskstream.worker.support.RecordingReporter;
+
+class DispatchConsumerTest {
+
+    static final String TOPIC = Topics.withDefaultPrefix().ready(Priority.NORMAL);
+    static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+
+    /** Remembers the last commit, which stays readable after the consumer is closed. */
+    static final class RecordingConsumer extends MockConsumer<String, byte[]> {
+        volatile Map<TopicPartition, OffsetAndMetadata> lastCommit = Map.of();
+
+        RecordingConsumer() {
+            super("earliest");
+        }
+
+        volatile ConsumerRebalanceListener listener;
+
+        @Override
+        public synchronized void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+            super.subscribe(topics, listener);
+            this.listener = listener;
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            super.commitSync(offsets);
+            lastCommit = Map.copyOf(offsets);
+        }
+
+        /** Like KafkaConsumer: leaving the group revokes what is still assigned. */
+        @Override
+        public synchronized void close(Duration timeout) {
+            listener.onPartitionsRevoked(assignment());
+            super.close(timeout);
+        }
+    }
+
+    final RecordingConsumer kafka = new RecordingConsumer();
+    final ManualLane lane = new ManualLane();
+    final RecordingReporter reporter = new RecordingReporter().holdAcknowledgements();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final TaskExecutor executor = new TaskExecutor(HandlerRegistry.of(List.of(new LogHandler())), reporter,
+            new MutableClock(T0), "worker-1", 65_536, meters);
+
+    DispatchConsumer loop(int prefetch, Duration shutdownTimeout, Supplier<ExecutorService> lanes) {
+        return new DispatchConsumer(() -> kafka, List.of(TOPIC), executor::execute, lanes,
+                new DispatchConsumer.Settings(Duration.ofMillis(10), prefetch, shutdownTimeout), meters);
+    }
+
+    /** How long revocation and close wait when the test means them to give up. */
+    static final Duration GIVE_UP = Duration.ofMillis(200);
+    /** A bound for waits the test means to end early (an acknowledgement arrives): never reached. */
+    static final Duration GENEROUS = Duration.ofSeconds(30);
+
+    /** A loop stepped by hand, owning partition 0 of {@code ready.normal}. */
+    DispatchConsumer openLoop(int prefetch) {
+        return openLoop(prefetch, GIVE_UP);
+    }
+
+    DispatchConsumer openLoop(int prefetch, Duration shutdownTimeout) {
+        DispatchConsumer loop = loop(prefetch, shutdownTimeout, () -> lane);
+        kafka.updateBeginningOffsets(Map.of(P0, 0L));
+        loop.open();
+        kafka.rebalance(List.of(P0));
+        return loop;
+    }
+
+    static byte[] bytes(TaskDispatch dispatch) {
+        return JsonSerde.of(TaskDispatch.class).serializer().serialize(TOPIC, dispatch);
+    }
+
+    void publish(long offset, byte[] value) {
+        kafka.addRecord(new ConsumerRecord<>(TOPIC, 0, offset, "key-" + offset, value));
+    }
+
+    TaskDispatch publish(long offset) {
+        TaskDispatch dispatch = dispatch("log", Map.of("n", offset));
+        publish(offset, bytes(dispatch));
+        return dispatch;
+    }
+
+    Long committed() {
+        OffsetAndMetadata offset = kafka.lastCommit.get(P0);
+        return offset == null ? null : offset.offset();
+    }
+
+    void acknowledge(int index) {
+        reporter.pendingResults.get(index).complete(null);
+    }
+
+    @Test
+    void aDispatchIsCommittedOnlyAfterItsResultIsAcknowledged() {
+        DispatchConsumer loop = openLoop(50);
+        TaskDispatch dispatch = publish(0);
+
+        loop.pollOnce();
+        lane.runAll();
+        loop.pollOnce();
+
+        assertThat(reporter.results).singleElement().satisfies(result -> {
+            assertThat(result.taskId()).isEqualTo(dispatch.taskId());
+            assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        });
+        assertThat(committed()).as("result not acknowledged yet").isNull();
+
+        acknowledge(0);
+        loop.pollOnce();
+        assertThat(committed()).isEqualTo(1);
+    }
+
+    @Test
+    void unreadableRecordsAreSkippedCountedAndCommittedPastWhileTheNextDispatchRuns() {
+        DispatchConsumer loop = openLoop(50);
+        publish(0, "{not json".getBytes(StandardCharsets.UTF_8));
+        publish(1, null);
+        publish(2, "{\"taskId\": \"not-a-uuid\"}".getBytes(StandardCharsets.UTF_8));
+        TaskDispatch good = publish(3);
+
+        loop.pollOnce();
+        lane.runAll();
+        acknowledge(0);
+        loop.pollOnce();
+
+        assertThat(reporter.results).extracting(AttemptResult::taskId).containsExactly(good.taskId());
+        assertThat(committed()).isEqualTo(4);
+        assertThat(meters.get("taskstream.worker.dispatches.skipped").tag("reason", "unreadable").counter().count())
+                .isEqualTo(2);
+        assertThat(meters.get("taskstream.worker.dispatches.skipped").tag("reason", "empty").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void resultsAcknowledgedOutOfOrderCommitOnlyUpToTheFirstUnacknowledged() {
+        DispatchConsumer loop = openLoop(50);
+        publish(0);
+        publish(1);
+        publish(2);
+        loop.pollOnce();
+        lane.runAll();
+
+        acknowledge(2);
+        acknowledge(1);
+        loop.pollOnce();
+        assertThat(committed()).isNull();
+
+        acknowledge(0);
+        loop.pollOnce();
+        assertThat(committed()).isEqualTo(3);
+    }
+
+    @Test
+    void aResultThatCannotBeReportedRewindsThePartitionAndTheDispatchRunsAgain() {
+        DispatchConsumer loop = openLoop(50);
+        TaskDispatch first = publish(0);
+        TaskDispatch second = publish(1);
+        loop.pollOnce();
+        lane.runNext(); // the first runs; the second waits in the lane
+
+        reporter.pendingResults.getFirst().completeExceptionally(new KafkaException("not acknowledged"));
+        loop.pollOnce();
+        lane.runAll();
+        assertThat(reporter.results).as("the queued second dispatch is skipped, not run twice")
+                .extracting(AttemptResult::taskId).containsExactly(first.taskId());
+
+        // the broker delivers both again from offset 0
+        publish(0, bytes(first));
+        publish(1, bytes(second));
+        loop.pollOnce();
+        lane.runAll();
+        acknowledge(1);
+        acknowledge(2);
+        loop.pollOnce();
+
+        assertThat(reporter.results).extracting(AttemptResult::taskId)
+                .containsExactly(first.taskId(), first.taskId(), second.taskId());
+        assertThat(committed()).isEqualTo(2);
+    }
+
+    @Test
+    void pollingPausesAtPrefetchUnfinishedDispatchesAndResumesWhenTheyFinish() {
+        DispatchConsumer loop = openLoop(2);
+        publish(0);
+        publish(1);
+        loop.pollOnce();
+        assertThat(kafka.paused()).containsExactly(P0);
+        assertThat(meters.get("taskstream.worker.dispatches.unfinished").gauge().value()).isEqualTo(2);
+
+        lane.runAll();
+        acknowledge(0);
+        acknowledge(1);
+        loop.pollOnce();
+        assertThat(kafka.paused()).isEmpty();
+        assertThat(committed()).isEqualTo(2);
+    }
+
+    @Test
+    void onRevocationAnAttemptStillBeingAcknowledgedIsAwaitedAndCommitted() {
+        DispatchConsumer loop = openLoop(50, GENEROUS);
+        publish(0);
+        loop.pollOnce();
+        lane.runAll();
+        CompletableFuture.runAsync(() -> acknowledge(0), CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+
+        kafka.rebalance(List.of()); // revokes P0; the listener waits for the acknowledgement
+
+        assertThat(committed()).isEqualTo(1);
+    }
+
+    @Test
+    void queuedDispatchesOfARevokedPartitionAreNotRun() {
+        DispatchConsumer loop = openLoop(50);
+        publish(0);
+        publish(1);
+        loop.pollOnce();
+        lane.runNext();
+        acknowledge(0);
+
+        kafka.rebalance(List.of()); // the second never started: gives up on it after 200 ms
+        lane.runAll();
+
+        assertThat(reporter.results).hasSize(1);
+        assertThat(committed()).isEqualTo(1);
+    }
+
+    @Test
+    void closingCommitsWhatIsFinishedAndClosesTheConsumer() {
+        DispatchConsumer loop = openLoop(50);
+        publish(0);
+        publish(1);
+        loop.pollOnce();
+        lane.runAll();
+        acknowledge(0);
+
+        loop.close();
+
+        assertThat(committed()).isEqualTo(1);
+        assertThat(kafka.closed()).isTrue();
+        assertThat(lane.isShutdown()).isTrue();
+    }
+
+    @Test
+    void closingWaitsForUnfinishedAttemptsOnceEvenThoughTheConsumerRevokesAgainOnClose() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(DispatchConsumer.class);
+        logger.addAppender(logs);
+        logs.start();
+        try {
+            DispatchConsumer loop = openLoop(50);
+            publish(0);
+            loop.pollOnce(); // queued in the lane, never run: close() gives up on it after 200 ms
+
+            loop.close();
+
+            assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().startsWith("Attempts still running"))
+                    .hasSize(1);
+            assertThat(committed()).isNull();
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    @Test
+    void startedItPollsOnItsOwnThreadSurvivesPollErrorsAndStopsCleanly() {
+        RecordingReporter acknowledging = new RecordingReporter();
+        TaskExecutor running = new TaskExecutor(HandlerRegistry.of(List.of(new LogHandler())), acknowledging,
+                new MutableClock(T0), "worker-1", 65_536, meters);
+        DispatchConsumer loop = new DispatchConsumer(() -> kafka, List.of(TOPIC), running::execute,
+                DispatchConsumer::sequentialLane,
+                new DispatchConsumer.Settings(Duration.ofMillis(10), 50, Duration.ofSeconds(5)), meters);
+        kafka.updateBeginningOffsets(Map.of(P0, 0L));
+        kafka.schedulePollTask(() -> kafka.rebalance(List.of(P0)));
+        kafka.schedulePollTask(() -> kafka.setPollException(new KafkaException("broker hiccup")));
+        kafka.schedulePollTask(() -> publish(0));
+
+        loop.start();
+        loop.start(); // idempotent
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() != null && committed() == 1);
+        assertThat(loop.isRunning()).isTrue();
+        loop.stop();
+        loop.stop(); // idempotent
+
+        assertThat(acknowledging.results).hasSize(1);
+        assertThat(loop.isRunning()).isFalse();
+        assertThat(kafka.closed()).isTrue();
+    }
+}

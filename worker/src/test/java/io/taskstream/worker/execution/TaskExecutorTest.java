@@ -1,0 +1,288 @@
+package io.taskstream.worker.execution;
+
+import static io.taskstream.worker.support.Dispatches.T0;
+import static io.taskstream.worker.support.Dispatches.dispatch;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.AttemptResult;
+import io.taskstream.schemas.Execution;
+import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.schemas.TaskError;
+import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskStatus;
+import io.taskstream.worker.handler.HandlerRegistry;
+import io.taskstream.worker.handler.HandlerResult;
+import io.taskstream.worker.handler.NonRetryableException;
+import io.taskstream.worker.handler.TaskContext;
+import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.worker.support.MutableClock;
+import io.taskstream.worker.support.RecordingReporter;
+
+class TaskExecutorTest {
+
+    static final String WORKER = "worker-1";
+    static final int MAX_RESULT_BYTES = 100;
+
+    final MutableClock clock = new MutableClock(T0);
+    final RecordingReporter reporter = new RecordingReporter();
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    /** A handler given as a lambda; {@code work} runs with the clock moved by one second. */
+    TaskHandler handler(String type, Work work) {
+        return new TaskHandler() {
+            @Override
+            public String type() {
+                return type;
+            }
+
+            @Override
+            public HandlerResult handle(TaskContext context) throws Exception {
+                clock.advance(Duration.ofSeconds(1));
+                return work.run(context);
+            }
+        };
+    }
+
+    interface Work {
+        HandlerResult run(TaskContext context) throws Exception;
+    }
+
+    TaskExecutor executor(TaskHandler... handlers) {
+        return new TaskExecutor(HandlerRegistry.of(List.of(handlers)), reporter, clock, WORKER, MAX_RESULT_BYTES,
+                meters);
+    }
+
+    AttemptResult run(TaskExecutor executor, TaskDispatch dispatch) throws Exception {
+        return executor.execute(dispatch).get();
+    }
+
+    @AfterEach
+    void mdcIsClearedAfterEveryAttempt() {
+        assertThat(org.slf4j.MDC.getCopyOfContextMap()).isNullOrEmpty();
+    }
+
+    @Test
+    void aCompletedAttemptReportsProcessingWithTheReservedVersionThenACompletedResult() throws Exception {
+        UUID id = UUID.randomUUID();
+        TaskDispatch dispatch = dispatch(id, "email.send", Map.of("to", "a@example.com"), 2, 4, 11);
+
+        AttemptResult result = run(executor(handler("email.send",
+                ctx -> HandlerResult.completed(Map.of("messageId", "m-1")))), dispatch);
+
+        assertThat(reporter.events).singleElement().satisfies(event -> {
+            assertThat(event.taskId()).isEqualTo(id);
+            assertThat(event.tenantId()).isEqualTo("acme");
+            assertThat(event.status()).isEqualTo(TaskStatus.PROCESSING);
+            assertThat(event.version()).isEqualTo(11);
+            assertThat(event.attempts()).isEqualTo(2);
+            assertThat(event.occurredAt()).isEqualTo(T0);
+            assertThat(event.execution()).isEqualTo(new Execution(2, WORKER, T0, null, null, null, null));
+        });
+        assertThat(reporter.results).containsExactly(result);
+        assertThat(result.taskId()).isEqualTo(id);
+        assertThat(result.attempt()).isEqualTo(2);
+        assertThat(result.fencingToken()).isZero();
+        assertThat(result.workerId()).isEqualTo(WORKER);
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        assertThat(result.result().get("messageId").asString()).isEqualTo("m-1");
+        assertThat(result.error()).isNull();
+        assertThat(result.startedAt()).isEqualTo(T0);
+        assertThat(result.finishedAt()).isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    void theHandlerSeesTheDispatchThroughItsContext() throws Exception {
+        UUID id = UUID.randomUUID();
+        TaskContext[] seen = new TaskContext[1];
+        run(executor(handler("report.generate", ctx -> {
+            seen[0] = ctx;
+            assertThat(org.slf4j.MDC.get("task_id")).isEqualTo(id.toString());
+            assertThat(org.slf4j.MDC.get("tenant_id")).isEqualTo("acme");
+            assertThat(org.slf4j.MDC.get("worker_id")).isEqualTo(WORKER);
+            return HandlerResult.completed();
+        })), dispatch(id, "report.generate", Map.of("ms", 5), 3, 5, 9));
+
+        assertThat(seen[0].taskId()).isEqualTo(id);
+        assertThat(seen[0].tenantId()).isEqualTo("acme");
+        assertThat(seen[0].type()).isEqualTo("report.generate");
+        assertThat(seen[0].attempt()).isEqualTo(3);
+        assertThat(seen[0].maxAttempts()).isEqualTo(5);
+        assertThat(seen[0].payload().get("ms").asInt()).isEqualTo(5);
+        assertThat(seen[0].labels()).containsEntry("team", "billing");
+        assertThat(seen[0].isCancelled()).isFalse();
+    }
+
+    @Test
+    void aHandlerThatThrowsFailsRetryablyWithHandlerError() throws Exception {
+        AttemptResult result = run(executor(handler("flaky", ctx -> {
+            throw new IllegalStateException("upstream down");
+        })), dispatch("flaky", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error()).isEqualTo(TaskError.retryable("handler_error",
+                "java.lang.IllegalStateException: upstream down"));
+        assertThat(result.result()).isNull();
+        assertThat(result.finishedAt()).isEqualTo(T0.plusSeconds(1));
+    }
+
+    @Test
+    void aNonRetryableExceptionFailsWithoutRetry() throws Exception {
+        AttemptResult result = run(executor(handler("strict", ctx -> {
+            throw new NonRetryableException("bad address");
+        })), dispatch("strict", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error().code()).isEqualTo("handler_error");
+        assertThat(result.error().retryable()).isFalse();
+        assertThat(result.error().message()).contains("bad address");
+    }
+
+    @Test
+    void aTaskWithoutAHandlerFailsWithNoHandlerNotRetryable() throws Exception {
+        TaskDispatch dispatch = dispatch("nobody.knows", Map.of());
+
+        AttemptResult result = run(executor(handler("log", ctx -> HandlerResult.completed())), dispatch);
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error().code()).isEqualTo("no_handler");
+        assertThat(result.error().retryable()).isFalse();
+        assertThat(result.error().message()).contains("nobody.knows");
+        assertThat(reporter.events).singleElement()
+                .extracting(TaskEvent::status).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(meters.get("taskstream.worker.tasks").tags("type", "unknown", "outcome", "failed")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aResultLargerThanTheLimitFailsWithResultTooLargeNotRetryable() throws Exception {
+        String justFits = "x".repeat(MAX_RESULT_BYTES - 2); // "xx…x" with its quotes: exactly the limit
+        AttemptResult fits = run(executor(handler("big", ctx -> HandlerResult.completed(justFits))),
+                dispatch("big", Map.of()));
+        AttemptResult tooLarge = run(executor(handler("big", ctx -> HandlerResult.completed(justFits + "x"))),
+                dispatch("big", Map.of()));
+
+        assertThat(fits.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        assertThat(tooLarge.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(tooLarge.error().code()).isEqualTo("result_too_large");
+        assertThat(tooLarge.error().retryable()).isFalse();
+        assertThat(tooLarge.result()).isNull();
+    }
+
+    @Test
+    void aSnoozeIsReportedAsARetryableFailureUntilTheWireCarriesSnoozes() throws Exception {
+        AttemptResult result = run(executor(handler("later", ctx -> HandlerResult.snooze(Duration.ofSeconds(30)))),
+                dispatch("later", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error().code()).isEqualTo("snoozed");
+        assertThat(result.error().retryable()).isTrue();
+        assertThat(result.error().message()).contains("PT30S");
+    }
+
+    @Test
+    void aFailedAnswerKeepsTheHandlersCodeAndRetryability() throws Exception {
+        AttemptResult result = run(executor(handler("pay",
+                ctx -> HandlerResult.failed("card_declined", "declined by issuer", false))), dispatch("pay", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error()).isEqualTo(TaskError.permanent("card_declined", "declined by issuer"));
+    }
+
+    @Test
+    void aCancelledAnswerIsACancelledAttempt() throws Exception {
+        AttemptResult result = run(executor(handler("long", ctx -> HandlerResult.cancelled("asked to stop"))),
+                dispatch("long", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.CANCELLED);
+        assertThat(result.error()).isEqualTo(TaskError.permanent("cancelled", "asked to stop"));
+    }
+
+    @Test
+    void aHandlerReturningNullFailsNotRetryable() throws Exception {
+        AttemptResult result = run(executor(handler("sloppy", ctx -> null)), dispatch("sloppy", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error().code()).isEqualTo("handler_error");
+        assertThat(result.error().retryable()).isFalse();
+    }
+
+    @Test
+    void theAttemptIsDoneOnlyWhenItsResultIsAcknowledged() {
+        reporter.holdAcknowledgements();
+        CompletableFuture<AttemptResult> done = executor(handler("log", ctx -> HandlerResult.completed()))
+                .execute(dispatch("log", Map.of()));
+
+        assertThat(reporter.results).hasSize(1);
+        assertThat(done).isNotDone();
+        reporter.pendingResults.getFirst().complete(null);
+        assertThat(done).isCompletedWithValue(reporter.results.getFirst());
+    }
+
+    @Test
+    void aResultThatCannotBeReportedFailsTheAttemptsFuture() {
+        reporter.holdAcknowledgements();
+        CompletableFuture<AttemptResult> done = executor(handler("log", ctx -> HandlerResult.completed()))
+                .execute(dispatch("log", Map.of()));
+
+        reporter.pendingResults.getFirst().completeExceptionally(new IllegalStateException("broker gone"));
+        assertThat(done).isCompletedExceptionally();
+    }
+
+    @Test
+    void aLostProcessingEventDoesNotHoldTheAttemptBack() throws Exception {
+        reporter.failEventsWith(new IllegalStateException("events topic unavailable"));
+
+        AttemptResult result = run(executor(handler("log", ctx -> HandlerResult.completed())),
+                dispatch("log", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+    }
+
+    @Test
+    void anInterruptedHandlerIsAbandonedAndNothingIsReported() {
+        CompletableFuture<AttemptResult> done = executor(handler("sleepy", ctx -> {
+            throw new InterruptedException("shutting down");
+        })).execute(dispatch("sleepy", Map.of()));
+
+        assertThat(Thread.interrupted()).as("interrupt flag restored").isTrue();
+        assertThat(reporter.results).isEmpty();
+        assertThatThrownBy(done::get).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(AttemptAbandonedException.class);
+    }
+
+    @Test
+    void everyAttemptIsCountedAndTimedByTypeAndOutcome() throws Exception {
+        TaskExecutor executor = executor(handler("log", ctx -> HandlerResult.completed()),
+                handler("fail", ctx -> HandlerResult.failed("x", "y", true)));
+        run(executor, dispatch("log", Map.of()));
+        run(executor, dispatch("log", Map.of()));
+        run(executor, dispatch("fail", Map.of()));
+
+        assertThat(meters.get("taskstream.worker.tasks").tags("type", "log", "outcome", "completed")
+                .counter().count()).isEqualTo(2);
+        assertThat(meters.get("taskstream.worker.tasks").tags("type", "fail", "outcome", "failed")
+                .counter().count()).isEqualTo(1);
+        assertThat(meters.get("taskstream.worker.task.duration").tags("type", "log").timer().totalTime(
+                java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2.0);
+    }
+
+    @Test
+    void settingsAreChecked() {
+        HandlerRegistry none = HandlerRegistry.of(List.of());
+        assertThatThrownBy(() -> new TaskExecutor(none, reporter, clock, WORKER, 0, meters))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

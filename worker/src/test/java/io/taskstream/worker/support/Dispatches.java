@@ -1,0 +1,30 @@
+package io.taskstream.worker.support;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskDispatch;
+
+/** Dispatches as the scheduler would write them. */
+public final class Dispatches {
+
+    public static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+
+    private Dispatches() {
+    }
+
+    public static TaskDispatch dispatch(String type, Object payload) {
+        return dispatch(UUID.randomUUID(), type, payload, 1, 4, 7);
+    }
+
+    public static TaskDispatch dispatch(UUID taskId, String type, Object payload, int attempt, int maxAttempts,
+                                        long eventVersion) {
+        return new TaskDispatch(taskId, "acme", type, Json.mapper().valueToTree(payload), Priority.NORMAL, attempt,
+                maxAttempts, Duration.ofMinutes(5), null, Map.of("team", "billing"), null, false, T0, T0,
+                T0.plus(Duration.ofMinutes(6)), eventVersion);
+    }
+}
