@@ -81,7 +81,9 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
             return thread;
         });
         try {
-            CompletableFuture<EmbeddedKafka> kafka = supply(EmbeddedKafka::start, executor);
+            CompletableFuture<EmbeddedKafka> kafka = local.localKafka()
+                    ? CompletableFuture.completedFuture(null)
+                    : supply(EmbeddedKafka::start, executor);
             CompletableFuture<EmbeddedPostgres> postgres = local.localDatabase()
                     ? CompletableFuture.completedFuture(null)
                     : supply(() -> EmbeddedPostgres.start(registry), executor);
@@ -97,14 +99,14 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
                 throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
             }
             Infrastructure endpoints = new Infrastructure(
-                    kafka.join().bootstrapServers(),
+                    local.kafkaBootstrap().orElseGet(() -> kafka.join().bootstrapServers()),
                     local.jdbcUrl().orElseGet(() -> postgres.join().jdbcUrl()),
                     local.localDatabase() ? local.dbUser() : EmbeddedPostgres.USER,
                     local.localDatabase() ? local.dbPassword() : EmbeddedPostgres.PASSWORD,
                     local.redisUrl().orElseGet(() -> redis.join().url()));
             Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
-            LOG.info("Infrastructure ready in {} ms: Kafka {} (embedded), PostgreSQL {} ({}), Redis {} ({})",
-                    elapsed.toMillis(), endpoints.kafkaBootstrap(),
+            LOG.info("Infrastructure ready in {} ms: Kafka {} ({}), PostgreSQL {} ({}), Redis {} ({})",
+                    elapsed.toMillis(), endpoints.kafkaBootstrap(), local.localKafka() ? "given" : "embedded",
                     endpoints.jdbcUrl(), local.localDatabase() ? "local" : "embedded",
                     endpoints.redisUrl(), local.localRedis() ? "local" : "embedded");
             return new EmbeddedInfrastructure(kafka.join(), postgres.join(), redis.join(), endpoints, elapsed);

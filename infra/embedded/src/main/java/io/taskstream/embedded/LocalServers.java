@@ -22,8 +22,11 @@ import java.util.function.Function;
  * @param dbUser     its user
  * @param dbPassword its password
  * @param redisUrl   the local Redis, or empty to start an embedded server
+ * @param kafkaBootstrap a running Kafka ({@code host:port[,…]}), or empty to start an embedded broker
+ *                   (tests always embed Kafka; the devstack honours {@code TASKSTREAM_KAFKA_BOOTSTRAP})
  */
-public record LocalServers(Optional<String> jdbcUrl, String dbUser, String dbPassword, Optional<String> redisUrl) {
+public record LocalServers(Optional<String> jdbcUrl, String dbUser, String dbPassword, Optional<String> redisUrl,
+                           Optional<String> kafkaBootstrap) {
 
     public static final String DB_URL = "TASKSTREAM_TEST_DB_URL";
     public static final String DB_USER = "TASKSTREAM_TEST_DB_USER";
@@ -34,7 +37,17 @@ public record LocalServers(Optional<String> jdbcUrl, String dbUser, String dbPas
     public static final LocalServers NONE = new LocalServers(Optional.empty(), EmbeddedPostgres.USER,
             EmbeddedPostgres.PASSWORD, Optional.empty());
 
+    /** PostgreSQL and/or Redis local, Kafka embedded. */
+    public LocalServers(Optional<String> jdbcUrl, String dbUser, String dbPassword, Optional<String> redisUrl) {
+        this(jdbcUrl, dbUser, dbPassword, redisUrl, Optional.empty());
+    }
+
     public LocalServers {
+        kafkaBootstrap.ifPresent(bootstrap -> {
+            if (!bootstrap.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*")) {
+                throw new IllegalArgumentException("TASKSTREAM_KAFKA_BOOTSTRAP must be host:port[,host:port…], got " + bootstrap);
+            }
+        });
         jdbcUrl.ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql://")) {
                 throw new IllegalArgumentException(DB_URL + " must be a jdbc:postgresql://host:port/db URL, got " + url);
@@ -67,6 +80,10 @@ public record LocalServers(Optional<String> jdbcUrl, String dbUser, String dbPas
 
     public boolean localDatabase() {
         return jdbcUrl.isPresent();
+    }
+
+    public boolean localKafka() {
+        return kafkaBootstrap.isPresent();
     }
 
     public boolean localRedis() {

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -87,6 +88,21 @@ class EmbeddedInfrastructureIT {
         assertThat(FreePorts.accepts("127.0.0.1", 6379)).isTrue();
         assertThat(databaseExists(infra, fresh.database())).isFalse();
         assertThat(FreePorts.accepts(host(infra.kafkaBootstrap()), port("//" + infra.kafkaBootstrap()))).isFalse();
+    }
+
+    @Test
+    void usesAGivenKafkaInsteadOfStartingOneAndLeavesItRunning() throws Exception {
+        try (EmbeddedKafka given = EmbeddedKafka.start()) {
+            LocalServers local = new LocalServers(Optional.empty(), EmbeddedPostgres.USER, EmbeddedPostgres.PASSWORD,
+                    Optional.empty(), Optional.of(given.bootstrapServers()));
+            try (EmbeddedInfrastructure servers = EmbeddedInfrastructure.start(local, new ProcessRegistry(runDir))) {
+                assertThat(servers.kafka()).isNull();
+                assertThat(servers.infrastructure().kafkaBootstrap()).isEqualTo(given.bootstrapServers());
+                assertKafkaAnswers(servers.infrastructure().kafkaBootstrap());
+            }
+            // the broker we were given outlives the infrastructure
+            assertKafkaAnswers(given.bootstrapServers());
+        }
     }
 
     @Test

@@ -63,4 +63,14 @@ class LocalServersTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("TASKSTREAM_TEST_DB_URL");
         EmbeddedInfrastructure.checkLocal(LocalServers.NONE);
     }
+
+    @Test
+    void aGivenKafkaMustBeHostPortPairs() {
+        assertThat(LocalServers.NONE.localKafka()).isFalse();
+        LocalServers given = new LocalServers(Optional.empty(), "u", "", Optional.empty(),
+                Optional.of("kafka-1:9092,kafka-2:9092"));
+        assertThat(given.localKafka()).isTrue();
+        assertThatThrownBy(() -> new LocalServers(Optional.empty(), "u", "", Optional.empty(), Optional.of("kafka")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TASKSTREAM_KAFKA_BOOTSTRAP");
+    }
 }
