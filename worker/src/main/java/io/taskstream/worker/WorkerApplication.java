@@ -1,8 +1,8 @@
 package io.taskstream.worker;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.annotation.Import;
 
 import io.taskstream.worker.config.WorkerConfiguration;
@@ -24,7 +24,19 @@ import io.taskstream.worker.config.WorkerConfiguration;
 @Import(WorkerConfiguration.class)
 public class WorkerApplication {
 
+    /**
+     * The configuration file's name: {@code worker.yml}, not {@code application.yml}, because the
+     * devstack puts the three services on one class path, where one {@code application.yml} would
+     * shadow the others.
+     */
+    public static final String CONFIG_NAME = "worker";
+
+    /** The worker as an application, reading {@value #CONFIG_NAME}{@code .yml}; add properties and run it. */
+    public static SpringApplicationBuilder application() {
+        return new SpringApplicationBuilder(WorkerApplication.class).properties("spring.config.name=" + CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(WorkerApplication.class, args);
+        application().run(args);
     }
 }

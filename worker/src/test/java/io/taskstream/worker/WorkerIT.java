@@ -90,7 +90,7 @@ class WorkerIT {
 
     ConfigurableApplicationContext startWorker(String workerId, WebApplicationType web, Map<String, Object> extra) {
         Map<String, Object> properties = new HashMap<>(extra);
-        // what the devstack launcher passes (application.yml outranks these default properties, so the
+        // what the devstack launcher passes (worker.yml outranks these default properties, so the
         // endpoint goes in through the variable its placeholder reads)
         properties.put("TASKSTREAM_KAFKA_BOOTSTRAP", bootstrap);
         properties.put("taskstream.worker.worker-id", workerId);
@@ -100,7 +100,7 @@ class WorkerIT {
         properties.put("taskstream.topics.partitions", "2");
         properties.put("taskstream.worker.group-id", group);
         properties.put("taskstream.worker.poll-timeout", "100ms");
-        ConfigurableApplicationContext worker = new SpringApplicationBuilder(WorkerApplication.class)
+        ConfigurableApplicationContext worker = WorkerApplication.application()
                 .web(web)
                 .properties(properties)
                 .run();

@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
  *                         the work, each group gets every dispatch (default {@code taskstream-workers})
  * @param sampleHandlers   registers the sample handlers ({@code log}, {@code sleep}, {@code fail},
  *                         {@code email.send}, {@code report.generate}); default {@code false}, the
- *                         runnable worker's {@code application.yml} turns it on
+ *                         runnable worker's {@code worker.yml} turns it on
  * @param pollTimeout      how long one poll waits for dispatches; also how late a finished
  *                         dispatch's offset may be committed (default 1 s)
  * @param prefetch         dispatches polled but not finished at which the worker stops fetching
