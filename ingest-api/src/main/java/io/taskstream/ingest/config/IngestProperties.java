@@ -1,0 +1,109 @@
+package io.taskstream.ingest.config;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything that tunes the ingest API, bound from {@code taskstream.ingest.*} (each also settable as
+ * an environment variable, e.g. {@code TASKSTREAM_INGEST_MAX_PAYLOAD_BYTES}). Checked when the
+ * application starts: a wrong value stops it with one message naming the property.
+ *
+ * @param adminKey                     the API key that administers this deployment (all scopes, tenant
+ *                                     {@code adminTenant}); from {@code TASKSTREAM_ADMIN_KEY}. Required,
+ *                                     at least 16 characters: without it the API refuses to start.
+ *                                     Never logged.
+ * @param adminTenant                  the tenant the admin key acts for; tasks it submits belong to it
+ * @param maxPayloadBytes              largest serialized {@code payload} a task may carry; a bigger one is
+ *                                     answered {@code 413 payload_too_large}. The whole request body may
+ *                                     be at most twice this plus 64 KiB (room for formatting and fields)
+ * @param submitTimeout                how long a submission waits for Kafka to acknowledge it (and at most
+ *                                     as long again for metadata); past it the API answers
+ *                                     {@code 503 dependency_unavailable}
+ * @param retryAfter                   the {@code Retry-After} sent with a {@code 503} when a dependency is down
+ * @param projectionGroupId            consumer group of the projection (events → Postgres); every API
+ *                                     instance of one deployment shares it
+ * @param projectionBatchSize          most events the projection applies in one database transaction
+ *                                     ({@code max.poll.records})
+ * @param projectionConcurrency        consumer threads of the projection in this instance (each owns some
+ *                                     partitions of {@code events}); more than the partition count idle
+ * @param partitionMonthsAhead         monthly partitions of {@code task_executions} kept ready beyond the
+ *                                     current month; a row past the last one lands in the default partition
+ *                                     until maintenance creates its month
+ * @param partitionMaintenanceInterval how often the partitions are checked (and at start-up)
+ */
+@ConfigurationProperties("taskstream.ingest")
+public record IngestProperties(
+        String adminKey,
+        @DefaultValue("default") String adminTenant,
+        @DefaultValue("262144") int maxPayloadBytes,
+        @DefaultValue("PT5S") Duration submitTimeout,
+        @DefaultValue("PT5S") Duration retryAfter,
+        @DefaultValue("taskstream-projection") String projectionGroupId,
+        @DefaultValue("500") int projectionBatchSize,
+        @DefaultValue("1") int projectionConcurrency,
+        @DefaultValue("2") int partitionMonthsAhead,
+        @DefaultValue("P1D") Duration partitionMaintenanceInterval) {
+
+    /** The shortest admin key accepted; short secrets are guessable. */
+    public static final int MIN_ADMIN_KEY_LENGTH = 16;
+    /** Tenant ids as the wire schemas allow them. */
+    public static final Pattern TENANT_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    public IngestProperties {
+        if (adminKey == null || adminKey.isBlank()) {
+            throw new IllegalArgumentException("taskstream.ingest.admin-key is not set: set TASKSTREAM_ADMIN_KEY "
+                    + "to the API key that administers this deployment (at least " + MIN_ADMIN_KEY_LENGTH
+                    + " characters)");
+        }
+        if (adminKey.strip().length() < MIN_ADMIN_KEY_LENGTH) {
+            throw new IllegalArgumentException("taskstream.ingest.admin-key is too short: use at least "
+                    + MIN_ADMIN_KEY_LENGTH + " characters");
+        }
+        adminKey = adminKey.strip();
+        if (adminTenant == null || !TENANT_PATTERN.matcher(adminTenant).matches()) {
+            throw new IllegalArgumentException("taskstream.ingest.admin-tenant must match " + TENANT_PATTERN);
+        }
+        if (maxPayloadBytes < 1024 || maxPayloadBytes > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException("taskstream.ingest.max-payload-bytes must be between 1024 and 16 MiB");
+        }
+        requirePositive(submitTimeout, "submit-timeout");
+        requirePositive(retryAfter, "retry-after");
+        requirePositive(partitionMaintenanceInterval, "partition-maintenance-interval");
+        if (projectionGroupId == null || projectionGroupId.isBlank()) {
+            throw new IllegalArgumentException("taskstream.ingest.projection-group-id must not be blank");
+        }
+        if (projectionBatchSize < 1 || projectionBatchSize > 5000) {
+            throw new IllegalArgumentException("taskstream.ingest.projection-batch-size must be between 1 and 5000");
+        }
+        if (projectionConcurrency < 1) {
+            throw new IllegalArgumentException("taskstream.ingest.projection-concurrency must be at least 1");
+        }
+        if (partitionMonthsAhead < 1 || partitionMonthsAhead > 24) {
+            throw new IllegalArgumentException("taskstream.ingest.partition-months-ahead must be between 1 and 24");
+        }
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("taskstream.ingest." + name + " must be a positive duration");
+        }
+    }
+
+    /** The largest request body read at all; see {@code maxPayloadBytes}. */
+    public long maxBodyBytes() {
+        return 2L * maxPayloadBytes + 64 * 1024;
+    }
+
+    /** Never prints the admin key. */
+    @Override
+    public String toString() {
+        return "IngestProperties[adminKey=****, adminTenant=" + adminTenant + ", maxPayloadBytes=" + maxPayloadBytes
+                + ", submitTimeout=" + submitTimeout + ", retryAfter=" + retryAfter + ", projectionGroupId="
+                + projectionGroupId + ", projectionBatchSize=" + projectionBatchSize + ", projectionConcurrency="
+                + projectionConcurrency + ", partitionMonthsAhead=" + partitionMonthsAhead
+                + ", partitionMaintenanceInterval=" + partitionMaintenanceInterval + "]";
+    }
+}

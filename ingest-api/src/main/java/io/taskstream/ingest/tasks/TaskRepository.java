@@ -1,0 +1,136 @@
+package io.taskstream.ingest.tasks;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskError;
+import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.TaskSubmission;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The API's side of the {@code tasks} table: the read-your-writes row written right after Kafka
+ * acknowledged a submission, and the reads of the task view. Every query is confined to a tenant.
+ * The projection owns all later changes of a row ({@code ingest.projection}).
+ */
+public class TaskRepository {
+
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
+    };
+
+    private static final String VIEW_COLUMNS = "id, tenant_id, type, priority, status, attempts, max_attempts, "
+            + "run_at, created_at, updated_at, started_at, finished_at, result, last_error, labels, ordering_key, "
+            + "schedule_id, trace_id";
+
+    private final JdbcTemplate jdbc;
+
+    public TaskRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Inserts the {@code PENDING} row (version 0) of a task that Kafka has acknowledged. Does nothing
+     * when the row exists already (the projection got there first) or when another task of the tenant
+     * holds its idempotency key.
+     *
+     * @return whether a row was inserted
+     */
+    public boolean insertPending(TaskSubmission s, byte[] requestHash, String traceId) {
+        int inserted = jdbc.update("""
+                INSERT INTO tasks (id, tenant_id, type, priority, status, version, attempts, max_attempts, run_at,
+                                   created_at, updated_at, payload, labels, ordering_key, schedule_id, trace_id,
+                                   idempotency_key, request_hash, timeout_ms, backoff, encrypt)
+                VALUES (?, ?, ?, ?, 'PENDING', 0, 0, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+                ON CONFLICT DO NOTHING
+                """,
+                s.id(), s.tenantId(), s.type(), s.priority().name(), s.maxAttempts(),
+                timestamp(s.dueAt(s.createdAt())), timestamp(s.createdAt()), timestamp(s.createdAt()),
+                Json.mapper().writeValueAsString(s.payload()), Json.mapper().writeValueAsString(s.labels()),
+                s.orderingKey(), s.scheduleId(), traceId, s.idempotencyKey(), requestHash, s.timeout().toMillis(),
+                Json.mapper().writeValueAsString(s.backoff()), s.encrypt());
+        return inserted == 1;
+    }
+
+    /** The view of a task of {@code tenantId}; empty when there is none (or it is another tenant's). */
+    public Optional<TaskView> find(String tenantId, UUID id, boolean includePayload) {
+        String sql = "SELECT " + VIEW_COLUMNS + (includePayload ? ", payload" : "")
+                + " FROM tasks WHERE id = ? AND tenant_id = ?";
+        List<TaskView> rows = jdbc.query(sql, viewMapper(includePayload), id, tenantId);
+        return rows.stream().findFirst();
+    }
+
+    /** The task of {@code tenantId} that holds an idempotency key, with the hash of its request. */
+    public Optional<IdempotentTask> findByIdempotencyKey(String tenantId, String idempotencyKey) {
+        List<IdempotentTask> rows = jdbc.query(
+                "SELECT id, request_hash FROM tasks WHERE tenant_id = ? AND idempotency_key = ?",
+                (rs, n) -> new IdempotentTask(rs.getObject("id", UUID.class), rs.getBytes("request_hash")),
+                tenantId, idempotencyKey);
+        return rows.stream().findFirst();
+    }
+
+    /** A task found by its idempotency key; {@code requestHash} is null for tasks not submitted through the API. */
+    public record IdempotentTask(UUID id, byte[] requestHash) {
+    }
+
+    private static RowMapper<TaskView> viewMapper(boolean includePayload) {
+        return (rs, rowNum) -> new TaskView(
+                rs.getObject("id", UUID.class),
+                rs.getString("tenant_id"),
+                rs.getString("type"),
+                enumOf(Priority.class, rs.getString("priority")),
+                TaskStatus.valueOf(rs.getString("status")),
+                rs.getInt("attempts"),
+                (Integer) rs.getObject("max_attempts"),
+                instant(rs, "run_at"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"),
+                json(rs.getString("result")),
+                error(rs.getString("last_error")),
+                labels(rs.getString("labels")),
+                rs.getString("ordering_key"),
+                rs.getObject("schedule_id", UUID.class),
+                rs.getString("trace_id"),
+                includePayload ? json(rs.getString("payload")) : null);
+    }
+
+    /** Instants travel to and from {@code timestamptz} as UTC offsets, whatever the JVM's time zone. */
+    static OffsetDateTime timestamp(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static <E extends Enum<E>> E enumOf(Class<E> type, String value) {
+        return value == null ? null : Enum.valueOf(type, value);
+    }
+
+    private static JsonNode json(String value) {
+        return value == null ? null : Json.mapper().readTree(value);
+    }
+
+    private static TaskError error(String value) {
+        return value == null ? null : Json.mapper().readValue(value, TaskError.class);
+    }
+
+    private static Map<String, String> labels(String value) {
+        return value == null ? Map.of() : Json.mapper().readValue(value, LABELS);
+    }
+}

@@ -1,0 +1,43 @@
+package io.taskstream.ingest;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+import io.taskstream.embedded.SharedInfrastructure;
+
+/**
+ * What every integration test of this module registers: the shared embedded infrastructure
+ * (Kafka, a fresh Postgres database for the class, Redis), an admin key, and topics and a
+ * projection group of the class's own, so that test classes sharing the broker never see each
+ * other's records.
+ */
+public final class ItSupport {
+
+    public static final String ADMIN_KEY = "ts_it_0123456789abcdef0123456789abcdef";
+
+    private ItSupport() {
+    }
+
+    public static void register(Class<?> testClass, DynamicPropertyRegistry registry) {
+        properties(testClass).forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    /** The properties as a map, e.g. for a context started with {@code SpringApplicationBuilder}. */
+    public static Map<String, String> properties(Class<?> testClass) {
+        Map<String, String> properties = new HashMap<>(infrastructure(testClass));
+        String id = testClass.getSimpleName().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        properties.put("taskstream.topics.prefix", "it-" + id + ".");
+        properties.put("taskstream.topics.partitions", "2");
+        properties.put("taskstream.ingest.projection-group-id", "projection-" + id);
+        properties.put("taskstream.ingest.admin-key", ADMIN_KEY);
+        return properties;
+    }
+
+    static Map<String, String> infrastructure(Class<?> testClass) {
+        return SharedInfrastructure.forClass(testClass).springProperties();
+    }
+}

@@ -1,0 +1,100 @@
+package io.taskstream.ingest.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+public class IngestPropertiesTest {
+
+    public static final String KEY = "ts_test_0123456789abcdef0123456789abcdef";
+
+    /** Properties as bound from just an admin key: every default. */
+    public static IngestProperties valid() {
+        return bind(Map.of("taskstream.ingest.admin-key", KEY));
+    }
+
+    static IngestProperties bind(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("taskstream.ingest", IngestProperties.class);
+    }
+
+    private static Map<String, String> with(String name, String value) {
+        Map<String, String> values = new HashMap<>(Map.of("taskstream.ingest.admin-key", KEY));
+        values.put("taskstream.ingest." + name, value);
+        return values;
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        IngestProperties p = valid();
+
+        assertThat(p.adminTenant()).isEqualTo("default");
+        assertThat(p.maxPayloadBytes()).isEqualTo(262_144);
+        assertThat(p.maxBodyBytes()).isEqualTo(2L * 262_144 + 65_536);
+        assertThat(p.submitTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.projectionGroupId()).isEqualTo("taskstream-projection");
+        assertThat(p.projectionBatchSize()).isEqualTo(500);
+        assertThat(p.partitionMonthsAhead()).isEqualTo(2);
+        assertThat(p.partitionMaintenanceInterval()).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void withoutAnAdminKeyTheApplicationRefusesToStart() {
+        assertThatThrownBy(() -> bind(Map.of("taskstream.ingest.admin-tenant", "x")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageStartingWith("taskstream.ingest.admin-key is not set: set TASKSTREAM_ADMIN_KEY");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.ingest.admin-key", "")))
+                .rootCause().hasMessageStartingWith("taskstream.ingest.admin-key is not set");
+    }
+
+    @Test
+    void aShortAdminKeyIsRefused() {
+        assertThatThrownBy(() -> bind(Map.of("taskstream.ingest.admin-key", "short")))
+                .rootCause().hasMessageContaining("too short");
+    }
+
+    @Test
+    void wrongValuesNameTheirProperty() {
+        assertThatThrownBy(() -> bind(with("admin-tenant", "no spaces"))).rootCause()
+                .hasMessageContaining("admin-tenant");
+        assertThatThrownBy(() -> bind(with("max-payload-bytes", "10"))).rootCause()
+                .hasMessageContaining("max-payload-bytes");
+        assertThatThrownBy(() -> bind(with("submit-timeout", "0s"))).rootCause()
+                .hasMessageContaining("submit-timeout");
+        assertThatThrownBy(() -> bind(with("projection-batch-size", "0"))).rootCause()
+                .hasMessageContaining("projection-batch-size");
+        assertThatThrownBy(() -> bind(with("projection-concurrency", "0"))).rootCause()
+                .hasMessageContaining("projection-concurrency");
+        assertThatThrownBy(() -> bind(with("projection-group-id", " "))).rootCause()
+                .hasMessageContaining("projection-group-id");
+        assertThatThrownBy(() -> bind(with("partition-months-ahead", "0"))).rootCause()
+                .hasMessageContaining("partition-months-ahead");
+    }
+
+    @Test
+    void everyPropertyCanBeSetAsAnEnvironmentVariable() {
+        var env = new org.springframework.core.env.SystemEnvironmentPropertySource("env", Map.of(
+                "TASKSTREAM_INGEST_ADMIN_KEY", KEY,
+                "TASKSTREAM_INGEST_MAX_PAYLOAD_BYTES", "4096",
+                "TASKSTREAM_INGEST_SUBMIT_TIMEOUT", "PT2S"));
+        var sources = org.springframework.boot.context.properties.source.ConfigurationPropertySources.from(env);
+
+        IngestProperties p = new Binder(sources).bindOrCreate("taskstream.ingest", IngestProperties.class);
+
+        assertThat(p.maxPayloadBytes()).isEqualTo(4096);
+        assertThat(p.submitTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void theAdminKeyNeverAppearsInToString() {
+        assertThat(valid().toString()).doesNotContain(KEY).contains("adminKey=****");
+    }
+}

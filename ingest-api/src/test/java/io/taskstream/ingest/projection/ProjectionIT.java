@@ -1,0 +1,363 @@
+package io.taskstream.ingest.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.ingest.ItSupport;
+import io.taskstream.ingest.TestApi;
+import io.taskstream.ingest.config.IngestProperties;
+import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.Topics;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The projection against real Kafka and Postgres: events published to {@code events} (as the
+ * scheduler and workers publish them) become the task view and its executions, whatever their order.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ProjectionIT {
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        ItSupport.register(ProjectionIT.class, registry);
+    }
+
+    private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Topics topics;
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    IngestProperties properties;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    ConcurrentMessageListenerContainer<String, byte[]> projectionContainer;
+    @Value("${spring.kafka.bootstrap-servers}")
+    String bootstrap;
+
+    private KafkaProducer<String, byte[]> producer;
+    private Admin admin;
+
+    @BeforeEach
+    void setUp() {
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+        admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    @AfterEach
+    void tearDown() {
+        producer.close();
+        admin.close();
+    }
+
+    private void publish(TaskEvent... events) {
+        for (TaskEvent event : events) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.events(), event.taskId().toString(),
+                    null);
+            byte[] value = JsonSerde.of(TaskEvent.class).serializer().serialize(topics.events(), record.headers(),
+                    event);
+            send(new ProducerRecord<>(topics.events(), null, event.taskId().toString(), value, record.headers()));
+        }
+    }
+
+    /** Publishes while the projection is stopped, so that it gets all the events in one poll. */
+    private void publishAsOneBatch(TaskEvent... events) {
+        projectionContainer.stop();
+        try {
+            publish(events);
+        } finally {
+            projectionContainer.start();
+        }
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
+        try {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the projection has committed everything published so far. */
+    private void awaitCaughtUp() {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topics.events())).allTopicNames().get()
+                    .get(topics.events()).partitions().stream()
+                    .map(p -> new TopicPartition(topics.events(), p.partition())).toList();
+            Map<TopicPartition, Long> ends = admin.listOffsets(partitions.stream()
+                    .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get().entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+            Map<TopicPartition, OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets(properties.projectionGroupId()).partitionsToOffsetAndMetadata().get();
+            return ends.entrySet().stream().allMatch(end -> end.getValue() == 0
+                    || (committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue()));
+        });
+    }
+
+    private Map<String, Object> row(UUID id) {
+        return jdbc.queryForMap("SELECT * FROM tasks WHERE id = ?", id);
+    }
+
+    private List<Map<String, Object>> executions(UUID id) {
+        return jdbc.queryForList("SELECT * FROM task_executions WHERE task_id = ? ORDER BY attempt", id);
+    }
+
+    private static Instant instant(Object timestamp) {
+        return timestamp == null ? null : ((java.sql.Timestamp) timestamp).toInstant();
+    }
+
+    private TaskEvents newTask() {
+        return TaskEvents.of(UUID.randomUUID(), "default", T0);
+    }
+
+    @Test
+    void aTasksLifeBecomesItsViewAndItsExecution() {
+        TaskEvents task = newTask();
+
+        publish(task.admitted(), task.processing(2, 1), task.completed(3, 1));
+        awaitCaughtUp();
+
+        JsonNode view = TestApi.json(TestApi.onPort(port).getAuthorized("/api/v1/tasks/" + task.taskId()
+                + "?include=payload"));
+        assertThat(view.get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(view.get("type").asString()).isEqualTo("email.send");
+        assertThat(view.get("priority").asString()).isEqualTo("HIGH");
+        assertThat(view.get("attempts").asInt()).isEqualTo(1);
+        assertThat(view.get("maxAttempts").asInt()).isEqualTo(3);
+        assertThat(Instant.parse(view.get("createdAt").asString())).isEqualTo(T0);
+        assertThat(Instant.parse(view.get("startedAt").asString())).isEqualTo(task.startOf(1));
+        assertThat(Instant.parse(view.get("finishedAt").asString())).isEqualTo(task.startOf(1).plusSeconds(2));
+        assertThat(Instant.parse(view.get("updatedAt").asString())).isEqualTo(task.startOf(1).plusSeconds(2));
+        assertThat(view.get("result").get("sent").asBoolean()).isTrue();
+        assertThat(view.get("labels").get("team").asString()).isEqualTo("billing");
+        assertThat(view.get("orderingKey").asString()).isEqualTo("customer-1");
+        assertThat(view.get("payload").get("to").asString()).isEqualTo("a@b.c");
+
+        assertThat(executions(task.taskId())).singleElement().satisfies(x -> {
+            assertThat(x.get("attempt")).isEqualTo(1);
+            assertThat(x.get("worker_id")).isEqualTo("worker-1");
+            assertThat(x.get("outcome")).isEqualTo("COMPLETED");
+            assertThat(x.get("duration_ms")).isEqualTo(2000L);
+            assertThat(instant(x.get("started_at"))).isEqualTo(task.startOf(1));
+        });
+    }
+
+    @Test
+    void eventsInReverseOrderEndInTheSameState() {
+        TaskEvents inOrder = newTask();
+        TaskEvents reversedInOneBatch = newTask();
+        TaskEvents reversedOneByOne = newTask();
+
+        publish(inOrder.admitted(), inOrder.processing(2, 1), inOrder.completed(3, 1));
+        publishAsOneBatch(reversedInOneBatch.completed(3, 1), reversedInOneBatch.processing(2, 1),
+                reversedInOneBatch.admitted());
+        for (TaskEvent event : List.of(reversedOneByOne.completed(3, 1), reversedOneByOne.processing(2, 1),
+                reversedOneByOne.admitted())) {
+            publish(event);
+            awaitCaughtUp();
+            assertThat(row(reversedOneByOne.taskId()).get("status")).isEqualTo("COMPLETED");
+        }
+        awaitCaughtUp();
+
+        Map<String, Object> expected = comparable(row(inOrder.taskId()));
+        assertThat(comparable(row(reversedInOneBatch.taskId()))).isEqualTo(expected);
+        assertThat(comparable(row(reversedOneByOne.taskId()))).isEqualTo(expected);
+        assertThat(executions(reversedOneByOne.taskId())).singleElement()
+                .satisfies(x -> assertThat(x.get("outcome")).isEqualTo("COMPLETED"));
+    }
+
+    /** A row without what differs between tasks by construction (id, idempotency key) or by write time. */
+    private static Map<String, Object> comparable(Map<String, Object> row) {
+        Map<String, Object> copy = new java.util.TreeMap<>(row);
+        copy.remove("id");
+        copy.remove("idempotency_key");
+        copy.replaceAll((k, v) -> v == null ? "null" : v.toString());
+        return copy;
+    }
+
+    @Test
+    void replayedAndStaleEventsNeverMoveTheStatusBackwards() {
+        TaskEvents task = newTask();
+        publish(task.admitted(), task.processing(2, 1), task.completed(3, 1));
+        awaitCaughtUp();
+
+        publish(task.processing(2, 1), task.admitted(),
+                TaskEvent.statusChange(task.taskId(), "default", 3, TaskStatus.QUEUED, T0.plusSeconds(999), 0));
+        awaitCaughtUp();
+
+        Map<String, Object> row = row(task.taskId());
+        assertThat(row.get("status")).isEqualTo("COMPLETED");
+        assertThat(row.get("version")).isEqualTo(3L);
+        assertThat(row.get("attempts")).isEqualTo(1);
+    }
+
+    @Test
+    void retriesAreRecordedAttemptByAttempt() {
+        TaskEvents task = newTask();
+
+        publish(task.admitted(), task.processing(2, 1), task.failedAttempt(3, 1, TaskStatus.RETRY_SCHEDULED));
+        awaitCaughtUp();
+        Map<String, Object> waiting = row(task.taskId());
+        assertThat(waiting.get("status")).isEqualTo("RETRY_SCHEDULED");
+        assertThat(instant(waiting.get("run_at"))).isEqualTo(task.startOf(1).plusSeconds(5));
+        assertThat(waiting.get("finished_at")).isNull();
+
+        publish(TaskEvent.statusChange(task.taskId(), "default", 4, TaskStatus.QUEUED, task.startOf(2), 1),
+                task.processing(5, 2), task.completed(6, 2));
+        awaitCaughtUp();
+
+        Map<String, Object> done = row(task.taskId());
+        assertThat(done.get("status")).isEqualTo("COMPLETED");
+        assertThat(done.get("attempts")).isEqualTo(2);
+        assertThat(instant(done.get("started_at"))).as("the first attempt's start").isEqualTo(task.startOf(1));
+        assertThat(done.get("last_error").toString()).contains("boom 1");
+        assertThat(executions(task.taskId())).extracting(x -> x.get("attempt") + ":" + x.get("outcome"))
+                .containsExactly("1:FAILED", "2:COMPLETED");
+    }
+
+    @Test
+    void statusEventsKeepWhatTheApiRecorded() {
+        TestApi api = TestApi.onPort(port);
+        JsonNode accepted = TestApi.json(api.submit("{\"type\": \"log\", \"payload\": {\"m\": 1}, "
+                + "\"labels\": {\"k\": \"v\"}}"));
+        UUID id = UUID.fromString(accepted.get("id").asString());
+
+        publish(TaskEvent.statusChange(id, "default", 1, TaskStatus.QUEUED, Instant.now(), 0));
+        awaitCaughtUp();
+
+        JsonNode view = TestApi.json(api.getAuthorized("/api/v1/tasks/" + id + "?include=payload"));
+        assertThat(view.get("status").asString()).isEqualTo("QUEUED");
+        assertThat(view.get("type").asString()).isEqualTo("log");
+        assertThat(view.get("labels").get("k").asString()).isEqualTo("v");
+        assertThat(view.get("payload").get("m").asInt()).isEqualTo(1);
+        assertThat(view.get("createdAt").asString()).isEqualTo(accepted.get("createdAt").asString());
+    }
+
+    @Test
+    void unreadableRecordsAreSkipped() {
+        TaskEvents task = newTask();
+        send(new ProducerRecord<>(topics.events(), task.taskId().toString(),
+                "{not json".getBytes(StandardCharsets.UTF_8)));
+        publish(task.admitted());
+
+        awaitCaughtUp();
+
+        assertThat(row(task.taskId()).get("status")).isEqualTo("QUEUED");
+    }
+
+    @Test
+    void aRowTheDatabaseRefusesIsSkippedAndTheRestOfItsBatchApplied() {
+        jdbc.execute("ALTER TABLE tasks ADD CONSTRAINT it_no_poison CHECK (type IS DISTINCT FROM 'poison')");
+        try {
+            TaskEvents good = newTask();
+            TaskEvents poisoned = newTask();
+            TaskEvent poison = new TaskEvent(poisoned.taskId(), "default", 1, TaskStatus.QUEUED, T0, "poison", null,
+                    0, null, null, T0, null, null, null, null, null, null, null, null);
+            double rejectedBefore = meters.get("taskstream.projection.events").tag("outcome", "rejected").counter()
+                    .count();
+            double fallbacksBefore = meters.get("taskstream.projection.fallbacks").counter().count();
+
+            publishAsOneBatch(poison, good.admitted(), good.processing(2, 1));
+            awaitCaughtUp();
+
+            assertThat(row(good.taskId()).get("status")).isEqualTo("PROCESSING");
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM tasks WHERE id = ?", Long.class, poisoned.taskId()))
+                    .isZero();
+            assertThat(meters.get("taskstream.projection.events").tag("outcome", "rejected").counter().count())
+                    .isEqualTo(rejectedBefore + 1);
+            assertThat(meters.get("taskstream.projection.fallbacks").counter().count()).isEqualTo(fallbacksBefore + 1);
+        } finally {
+            jdbc.execute("ALTER TABLE tasks DROP CONSTRAINT it_no_poison");
+        }
+    }
+
+    @Test
+    void anIdempotencyKeyHeldByAnotherTaskDoesNotBlockTheProjection() {
+        TaskEvents first = newTask();
+        TaskEvents second = newTask();
+        TaskEvent secondWithFirstsKey = new TaskEvent(second.taskId(), "default", 1, TaskStatus.QUEUED, T0, "a", null,
+                0, null, null, T0, Map.of(), null, null, "idem-" + first.taskId(), null, null, null, null);
+        double fallbacksBefore = meters.get("taskstream.projection.fallbacks").counter().count();
+
+        publishAsOneBatch(first.admitted(), secondWithFirstsKey);
+        awaitCaughtUp();
+
+        // Both tasks are projected; whichever arrived first (they may sit on different partitions) keeps the key.
+        assertThat(row(first.taskId()).get("status")).isEqualTo("QUEUED");
+        assertThat(row(second.taskId()).get("status")).isEqualTo("QUEUED");
+        assertThat(jdbc.queryForList("SELECT id FROM tasks WHERE idempotency_key = ?", UUID.class,
+                "idem-" + first.taskId())).hasSize(1).isSubsetOf(first.taskId(), second.taskId());
+        assertThat(meters.get("taskstream.projection.fallbacks").counter().count())
+                .as("resolved without failing a batch").isEqualTo(fallbacksBefore);
+    }
+
+    @Test
+    void anotherTenantsTaskIsProjectedButNotShown() {
+        TaskEvents foreign = TaskEvents.of(UUID.randomUUID(), "other-tenant", T0);
+
+        publish(foreign.admitted());
+        awaitCaughtUp();
+
+        assertThat(row(foreign.taskId()).get("tenant_id")).isEqualTo("other-tenant");
+        assertThat(TestApi.onPort(port).getAuthorized("/api/v1/tasks/" + foreign.taskId()).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void statusOnlyEventsBeforeTheAdmissionAreCompletedByIt() {
+        TaskEvents task = newTask();
+        Instant late = T0.plus(1, ChronoUnit.HOURS);
+
+        publish(TaskEvent.statusChange(task.taskId(), "default", 2, TaskStatus.PROCESSING, late, 1));
+        awaitCaughtUp();
+        Map<String, Object> orphan = row(task.taskId());
+        assertThat(orphan.get("type")).isNull();
+        assertThat(instant(orphan.get("created_at"))).isEqualTo(late);
+
+        publish(task.admitted());
+        awaitCaughtUp();
+
+        Map<String, Object> completed = row(task.taskId());
+        assertThat(completed.get("status")).isEqualTo("PROCESSING");
+        assertThat(completed.get("type")).isEqualTo("email.send");
+        assertThat(instant(completed.get("created_at"))).isEqualTo(T0);
+        assertThat(completed.get("labels").toString()).contains("billing");
+    }
+}

@@ -1,0 +1,117 @@
+package io.taskstream.ingest.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.taskstream.ingest.ItSupport;
+
+/** The V1 migration as Flyway applies it, and the partition maintenance that keeps it healthy. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class SchemaIT {
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        ItSupport.register(SchemaIT.class, registry);
+    }
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    private List<String> partitions() {
+        return jdbc.queryForList("""
+                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = 'task_executions'::regclass ORDER BY c.relname
+                """, String.class);
+    }
+
+    private static String partitionOf(LocalDate month) {
+        return String.format("task_executions_%04d_%02d", month.getYear(), month.getMonthValue());
+    }
+
+    @Test
+    void partitionsFromThisMonthToTwoAheadExistAfterStartUp() {
+        LocalDate thisMonth = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(partitions()).contains("task_executions_default", partitionOf(thisMonth),
+                        partitionOf(thisMonth.plusMonths(1)), partitionOf(thisMonth.plusMonths(2))));
+    }
+
+    @Test
+    void maintenanceCreatesComingMonthsAndRescuesRowsFromTheDefaultPartition() {
+        Instant future = Instant.parse("2031-05-17T12:00:00Z");
+        UUID task = UUID.randomUUID();
+        jdbc.update("INSERT INTO task_executions (task_id, tenant_id, attempt, started_at) VALUES (?, 't', 1, ?)",
+                task, java.sql.Timestamp.from(future.plus(Duration.ofDays(30))));
+        assertThat(partitionHolding(task)).isEqualTo("task_executions_default");
+
+        ExecutionPartitions maintenance = new ExecutionPartitions(jdbc, Clock.fixed(future, ZoneOffset.UTC), 2);
+
+        assertThat(maintenance.ensure()).isEqualTo(3);
+        assertThat(maintenance.ensure()).as("idempotent").isZero();
+        assertThat(partitions()).contains("task_executions_2031_05", "task_executions_2031_06",
+                "task_executions_2031_07");
+        assertThat(partitionHolding(task)).isEqualTo("task_executions_2031_06");
+    }
+
+    private String partitionHolding(UUID task) {
+        return jdbc.queryForObject("SELECT tableoid::regclass::text FROM task_executions WHERE task_id = ?",
+                String.class, task);
+    }
+
+    @Test
+    void auditLogIsAppendOnly() {
+        jdbc.update("INSERT INTO audit_log (occurred_at, tenant_id, actor, action) VALUES (now(), 't', 'admin', "
+                + "'key.created')");
+
+        assertThatThrownBy(() -> jdbc.update("UPDATE audit_log SET action = 'x'")).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.update("DELETE FROM audit_log")).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.execute("TRUNCATE audit_log")).hasMessageContaining("append-only");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log", Long.class)).isEqualTo(1);
+    }
+
+    @Test
+    void updatedAtFollowsWritesThatDoNotSetIt() {
+        UUID id = UUID.randomUUID();
+        jdbc.update("""
+                INSERT INTO schedules (id, tenant_id, name, cron, task, created_at, updated_at)
+                VALUES (?, 't', 'nightly', '0 2 * * *', '{}'::jsonb, '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')
+                """, id);
+
+        jdbc.update("UPDATE schedules SET enabled = false WHERE id = ?", id);
+        Instant touched = jdbc.queryForObject("SELECT updated_at FROM schedules WHERE id = ?",
+                java.sql.Timestamp.class, id).toInstant();
+        jdbc.update("UPDATE schedules SET enabled = true, updated_at = '2021-01-01T00:00:00Z' WHERE id = ?", id);
+        Instant explicit = jdbc.queryForObject("SELECT updated_at FROM schedules WHERE id = ?",
+                java.sql.Timestamp.class, id).toInstant();
+
+        assertThat(touched).isAfter(Instant.parse("2025-01-01T00:00:00Z"));
+        assertThat(explicit).isEqualTo(Instant.parse("2021-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void oneIdempotencyKeyPerTenant() {
+        String insert = "INSERT INTO tasks (id, tenant_id, status, version, created_at, updated_at, idempotency_key) "
+                + "VALUES (?, ?, 'PENDING', 0, now(), now(), 'k')";
+        jdbc.update(insert, UUID.randomUUID(), "a");
+        jdbc.update(insert, UUID.randomUUID(), "b");
+
+        assertThatThrownBy(() -> jdbc.update(insert, UUID.randomUUID(), "a"))
+                .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+    }
+}
