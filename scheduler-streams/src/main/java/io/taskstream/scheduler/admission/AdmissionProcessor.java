@@ -1,0 +1,159 @@
+package io.taskstream.scheduler.admission;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import io.taskstream.scheduler.dispatch.Dispatcher;
+import io.taskstream.scheduler.dispatch.DuePunctuator;
+import io.taskstream.scheduler.output.DeadLetters;
+import io.taskstream.scheduler.output.Outputs;
+import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.state.TaskState;
+import io.taskstream.scheduler.state.TaskStore;
+import io.taskstream.schemas.DeadLetter;
+import io.taskstream.schemas.Decoded;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskError;
+import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.WireCodec;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Admission: turns each record of the {@code submit.*} topics into a task, or into a dead letter.
+ * <ul>
+ *   <li>Unreadable (not JSON, not an object, no usable tenant) → {@code dlq} only, keyed by the
+ *       original key, with the raw value; counted in {@code tasks_rejected_total{reason}}.</li>
+ *   <li>Readable but invalid → a {@code FAILED} task of that tenant: {@code TaskEvent FAILED}
+ *       (version 1, error {@code invalid_record}) and a dead letter.</li>
+ *   <li>Valid → its id is resolved ({@link TaskIdResolver}); a record not keyed by that id is
+ *       written back to its submit topic keyed by it (so results, which are keyed by task id,
+ *       meet its state on the same partition); an id already in the store is a duplicate and
+ *       dropped; otherwise {@code QUEUED} (version 1) and a dispatch, or {@code SCHEDULED}
+ *       (version 1) and a timer when it is due later.</li>
+ * </ul>
+ * It also schedules the {@link DuePunctuator} that releases delayed tasks.
+ */
+public final class AdmissionProcessor implements Processor<String, byte[], String, Object> {
+
+    private final Map<String, Priority> priorityByTopic;
+    private final SubmissionReader reader;
+    private final Dispatcher dispatcher;
+    private final SchedulerMetrics metrics;
+    private final Duration punctuateInterval;
+    private final int maxDuePerTick;
+
+    private ProcessorContext<String, Object> context;
+    private TaskStore store;
+    private Outputs out;
+
+    public AdmissionProcessor(Map<String, Priority> priorityByTopic, SubmissionReader reader, Dispatcher dispatcher,
+                              SchedulerMetrics metrics, Duration punctuateInterval, int maxDuePerTick) {
+        this.priorityByTopic = Map.copyOf(priorityByTopic);
+        this.reader = reader;
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.punctuateInterval = punctuateInterval;
+        this.maxDuePerTick = maxDuePerTick;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = TaskStore.of(context);
+        this.out = new Outputs(context);
+        context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME,
+                new DuePunctuator(store, dispatcher, out, maxDuePerTick));
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        Priority topicPriority = metadata.map(m -> priorityByTopic.get(m.topic())).orElse(Priority.NORMAL);
+        String traceparent = Outputs.traceparent(record.headers());
+        SubmissionReader.Read read = reader.read(record.value(), topicPriority);
+        switch (read.decoded()) {
+            case Decoded.Unreadable<TaskSubmission> unreadable ->
+                    reject(record, metadata, unreadable, traceparent, now);
+            case Decoded.Invalid<TaskSubmission> invalid ->
+                    fail(record, metadata, invalid, read.json(), topicPriority, traceparent, now);
+            case Decoded.Valid<TaskSubmission> valid ->
+                    admit(record, metadata, valid.value(), topicPriority, traceparent, now);
+        }
+    }
+
+    private void reject(Record<String, byte[]> record, Optional<RecordMetadata> metadata,
+                        Decoded.Unreadable<TaskSubmission> unreadable, String traceparent, Instant now) {
+        metrics.submissionRejected(unreadable.reason());
+        DeadLetter deadLetter = DeadLetters.unreadable(unreadable.reason(), unreadable.detail(),
+                DeadLetters.source(metadata, record.key(), record.value()), now);
+        out.deadLetter(record.key(), deadLetter, traceparent, now);
+    }
+
+    private void fail(Record<String, byte[]> record, Optional<RecordMetadata> metadata,
+                      Decoded.Invalid<TaskSubmission> invalid, JsonNode json, Priority topicPriority,
+                      String traceparent, Instant now) {
+        UUID taskId = TaskIdResolver.resolve(invalid.taskId(), record.key(), metadata);
+        if (store.contains(taskId)) {
+            metrics.duplicateSubmission();
+            return;
+        }
+        metrics.submissionRejected(WireCodec.INVALID);
+        TaskError error = TaskError.permanent(WireCodec.INVALID, invalid.detail());
+        TaskEvent failed = new TaskEvent(taskId, invalid.tenantId(), 1, TaskStatus.FAILED, now, typeOf(json),
+                topicPriority, 0, null, null, Instant.ofEpochMilli(record.timestamp()), null, null, null, null,
+                null, null, error, null);
+        out.event(failed, traceparent, now);
+        out.deadLetter(taskId.toString(), new DeadLetter(taskId, invalid.tenantId(), WireCodec.INVALID,
+                invalid.detail(), now, null, List.of(), DeadLetters.source(metadata, record.key(), record.value())),
+                traceparent, now);
+        store.put(TaskState.rejected(taskId, invalid.tenantId(), traceparent, now));
+        metrics.finished(TaskStatus.FAILED);
+    }
+
+    private void admit(Record<String, byte[]> record, Optional<RecordMetadata> metadata, TaskSubmission submitted,
+                       Priority topicPriority, String traceparent, Instant now) {
+        UUID taskId = TaskIdResolver.resolve(submitted.id(), record.key(), metadata);
+        Instant createdAt = submitted.createdAt() != null
+                ? submitted.createdAt() : Instant.ofEpochMilli(record.timestamp());
+        TaskSubmission submission = submitted.withId(taskId).withCreatedAt(createdAt);
+        if (!taskId.toString().equals(record.key())) {
+            // Results are keyed by task id: the task's state must live on that key's partition.
+            out.resubmit(topicPriority, submission, traceparent, now);
+            return;
+        }
+        if (store.contains(taskId)) {
+            metrics.duplicateSubmission();
+            return;
+        }
+        Instant dueAt = submission.dueAt(createdAt);
+        if (dueAt.isAfter(now)) {
+            out.event(TaskEvent.admitted(submission, 1, TaskStatus.SCHEDULED, now, dueAt), traceparent, now);
+            store.scheduleAt(dueAt, taskId);
+            store.put(TaskState.admitted(submission, TaskStatus.SCHEDULED, dueAt, traceparent, now));
+        } else {
+            out.event(TaskEvent.admitted(submission, 1, TaskStatus.QUEUED, now, dueAt), traceparent, now);
+            TaskState queued = TaskState.admitted(submission, TaskStatus.QUEUED, dueAt, traceparent, now);
+            store.put(dispatcher.dispatch(queued, now, out));
+        }
+    }
+
+    /** The task type of an invalid record when it is a well-formed type, so the dead letter can be found by type. */
+    private static String typeOf(JsonNode json) {
+        JsonNode type = json == null ? null : json.get("type");
+        return type != null && type.isString() && TaskSubmission.TYPE_PATTERN.matcher(type.asString()).matches()
+                ? type.asString() : null;
+    }
+}

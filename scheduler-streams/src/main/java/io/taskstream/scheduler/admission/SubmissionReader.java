@@ -1,0 +1,60 @@
+package io.taskstream.scheduler.admission;
+
+import io.taskstream.schemas.Decoded;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.SchemaValidator;
+import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.WireCodec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads the raw value of a submit record with {@link WireCodec} (never throws), adding the two
+ * rules that need the topic or the raw JSON:
+ * <ul>
+ *   <li>a submission without {@code priority} takes the priority of the topic it was written to
+ *       (a direct producer writing to {@code submit.critical} means CRITICAL);</li>
+ *   <li>a record whose {@code tenantId} is present but breaks the tenant pattern is
+ *       {@link Decoded.Unreadable}: a task cannot be created for a tenant that cannot exist.</li>
+ * </ul>
+ */
+public final class SubmissionReader {
+
+    /** What one record gave, plus its JSON tree when it was JSON (to salvage fields of an invalid one). */
+    public record Read(Decoded<TaskSubmission> decoded, JsonNode json) {
+    }
+
+    private final WireCodec<TaskSubmission> codec;
+
+    public SubmissionReader(SchemaValidator validator) {
+        this.codec = new WireCodec<>(TaskSubmission.class, validator);
+    }
+
+    public Read read(byte[] value, Priority topicPriority) {
+        if (value == null || value.length == 0) {
+            return new Read(new Decoded.Unreadable<>(WireCodec.UNREADABLE, "empty record value"), null);
+        }
+        JsonNode json;
+        try {
+            json = Json.mapper().readTree(value);
+        } catch (JacksonException e) {
+            return new Read(new Decoded.Unreadable<>(WireCodec.UNREADABLE, "not JSON: " + e.getOriginalMessage()),
+                    null);
+        }
+        Decoded<TaskSubmission> decoded = switch (codec.read(json)) {
+            case Decoded.Valid<TaskSubmission> valid when !hasPriority(json) ->
+                    new Decoded.Valid<>(valid.value().withPriority(topicPriority));
+            case Decoded.Invalid<TaskSubmission> invalid
+                    when invalid.violations().stream().anyMatch(v -> "tenantId".equals(v.field())) ->
+                    new Decoded.Unreadable<>(WireCodec.UNREADABLE, "invalid tenantId: " + invalid.detail());
+            case Decoded<TaskSubmission> other -> other;
+        };
+        return new Read(decoded, json);
+    }
+
+    private static boolean hasPriority(JsonNode json) {
+        JsonNode priority = json.get("priority");
+        return priority != null && !priority.isNull();
+    }
+}

@@ -1,0 +1,68 @@
+package io.taskstream.scheduler.config;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.Topology;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.KafkaAdmin;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.topology.SchedulerTopology;
+import io.taskstream.schemas.SchemaValidator;
+import io.taskstream.schemas.TopicSettings;
+import io.taskstream.schemas.Topics;
+
+/** The scheduler's beans: topics, the topology, and the Kafka Streams client that runs it. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SchedulerProperties.class)
+public class SchedulerConfiguration {
+
+    /** {@code taskstream.topics.*}, shared by every service (see docs/wire-conventions.md). */
+    @Bean
+    TopicSettings topicSettings(Environment environment) {
+        return Binder.get(environment).bindOrCreate("taskstream.topics", TopicSettings.class);
+    }
+
+    @Bean
+    Topics topics(TopicSettings settings) {
+        return settings.topics();
+    }
+
+    /** Missing topics are created by Boot's {@code KafkaAdmin} before the stream starts. */
+    @Bean
+    KafkaAdmin.NewTopics taskstreamTopics(TopicSettings settings) {
+        return new KafkaAdmin.NewTopics(settings.newTopics().toArray(NewTopic[]::new));
+    }
+
+    @Bean
+    SchemaValidator schemaValidator() {
+        return SchemaValidator.load();
+    }
+
+    @Bean
+    SchedulerMetrics schedulerMetrics(MeterRegistry registry) {
+        return new SchedulerMetrics(registry);
+    }
+
+    @Bean
+    Topology schedulerTopology(Topics topics, SchedulerProperties properties, SchedulerMetrics metrics,
+                               SchemaValidator validator) {
+        return SchedulerTopology.build(topics, properties, metrics, validator);
+    }
+
+    @Bean
+    SchedulerStreams schedulerStreams(Topology topology, SchedulerProperties properties, KafkaProperties kafka,
+                                      Topics topics, KafkaAdmin admin, SchedulerMetrics metrics) {
+        return new SchedulerStreams(topology, properties, kafka.buildStreamsProperties(), topics, admin, metrics);
+    }
+
+    @Bean
+    SchedulerStreamsHealthIndicator schedulerStreamsHealthIndicator(SchedulerStreams streams) {
+        return new SchedulerStreamsHealthIndicator(streams);
+    }
+}

@@ -1,0 +1,71 @@
+package io.taskstream.scheduler.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+
+import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.topology.ProcessingErrorHandler;
+import io.taskstream.scheduler.topology.ProductionErrorHandler;
+
+/**
+ * The Kafka Streams configuration of the scheduler, in three layers (later wins):
+ * <ol>
+ *   <li>our tuning defaults (error handlers, timestamp extractor, a short producer linger for
+ *       latency, no JMX reporter);</li>
+ *   <li>{@code base}: what Spring Boot builds from {@code spring.kafka.*} and
+ *       {@code spring.kafka.streams.properties.*} (bootstrap servers, security), so any Kafka
+ *       Streams setting can still be overridden there;</li>
+ *   <li>the {@code taskstream.scheduler.*} settings, which are the documented knobs.</li>
+ * </ol>
+ */
+public final class StreamsSettings {
+
+    private StreamsSettings() {
+    }
+
+    public static Properties of(SchedulerProperties properties, Path stateDir, Map<String, Object> base,
+                                SchedulerMetrics metrics) {
+        Objects.requireNonNull(stateDir, "stateDir");
+        Map<String, Object> config = new HashMap<>();
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class);
+        config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionErrorHandler.class);
+        // Every source reads bytes, which cannot fail to deserialize; this is only a safety net.
+        config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // The default extractor throws on a negative timestamp, and a replaced thread would meet the
+        // same record again: use the partition's time instead, the record is still processed.
+        config.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG,
+                UsePartitionTimeOnInvalidTimestamp.class);
+        // Kafka Streams sets linger.ms=100 for its producers; a dispatch should not wait for company.
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+
+        // No JMX: several services may share one JVM (the devstack); Prometheus gets Kafka Streams'
+        // metrics through Micrometer, which reads them from the client, not from JMX.
+        config.put(StreamsConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+
+        config.putAll(base);
+
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.streamThreads());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, properties.processingGuarantee().config());
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, properties.commitInterval().toMillis());
+        // A stream thread checks whether to commit only after a poll returns; an idle poll blocks for
+        // poll.ms (default 100), which would otherwise add up to that much to every commit (and,
+        // under exactly-once, to the moment a dispatch becomes visible).
+        config.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, properties.commitInterval().toMillis()));
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, properties.replicationFactor());
+        config.put(SchedulerMetrics.CONFIG_KEY, metrics);
+
+        Properties props = new Properties();
+        props.putAll(config);
+        return props;
+    }
+}

@@ -1,0 +1,71 @@
+package io.taskstream.scheduler.output;
+
+import java.util.Objects;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskStatus;
+
+/**
+ * The scheduler's counters, one method per thing that happens (names as Prometheus shows them).
+ * Handed to the topology as an object, so a test gives it a {@code SimpleMeterRegistry} and reads
+ * the counts back.
+ */
+public final class SchedulerMetrics {
+
+    /**
+     * The key under which the Kafka Streams configuration carries this object to the exception
+     * handlers Kafka instantiates by class name (they read it in {@code configure}).
+     */
+    public static final String CONFIG_KEY = "taskstream.scheduler.metrics";
+
+    private final MeterRegistry registry;
+
+    public SchedulerMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** {@code tasks_rejected_total{reason}}: a submit record that could not be read or broke the schema. */
+    public void submissionRejected(String reason) {
+        registry.counter("tasks.rejected", "reason", reason).increment();
+    }
+
+    /** {@code scheduler_duplicate_submissions_total}: a submission whose task id was already admitted. */
+    public void duplicateSubmission() {
+        registry.counter("scheduler.duplicate.submissions").increment();
+    }
+
+    /** {@code scheduler_stale_results_total{reason}}: a result for an unknown task, an old attempt or a finished task. */
+    public void staleResult(String reason) {
+        registry.counter("scheduler.stale.results", "reason", reason).increment();
+    }
+
+    /** {@code scheduler_rejected_results_total{reason}}: a {@code results} record that could not be read. */
+    public void resultRejected(String reason) {
+        registry.counter("scheduler.rejected.results", "reason", reason).increment();
+    }
+
+    /** {@code scheduler_dispatches_total{priority}}: an attempt handed to workers. */
+    public void dispatched(Priority priority) {
+        registry.counter("scheduler.dispatches", "priority", priority.topicSuffix()).increment();
+    }
+
+    /** {@code scheduler_tasks_finished_total{status}}: a task reached a terminal status. */
+    public void finished(TaskStatus status) {
+        registry.counter("scheduler.tasks.finished", "status", status.name()).increment();
+    }
+
+    /** {@code scheduler_processing_errors_total{processor}}: a record or punctuation threw and was skipped. */
+    public void processingError(String processor) {
+        registry.counter("scheduler.processing.errors", "processor", processor).increment();
+    }
+
+    /** {@code scheduler_production_errors_total{kind}}: an output record could not be serialized or written. */
+    public void productionError(String kind) {
+        registry.counter("scheduler.production.errors", "kind", kind).increment();
+    }
+}
