@@ -1,7 +1,7 @@
 package io.taskstream.ingest;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * The ingest API: accepts tasks over REST and writes them to Kafka, answers status queries from
@@ -12,7 +12,19 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class IngestApiApplication {
 
+    /**
+     * The configuration file's name: {@code ingest-api.yml}, not {@code application.yml}, because the
+     * devstack puts the three services on one class path, where one {@code application.yml} would
+     * shadow the others.
+     */
+    public static final String CONFIG_NAME = "ingest-api";
+
+    /** This service as an application, reading {@value #CONFIG_NAME}{@code .yml}; add properties and run it. */
+    public static SpringApplicationBuilder application() {
+        return new SpringApplicationBuilder(IngestApiApplication.class).properties("spring.config.name=" + CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(IngestApiApplication.class, args);
+        application().run(args);
     }
 }

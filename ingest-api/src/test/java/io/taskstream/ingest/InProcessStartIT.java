@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -53,9 +52,9 @@ class InProcessStartIT {
     @Test
     void twoContextsInOneJvmServeSideBySideAndStopIndependently() {
         Map<String, String> it = ItSupport.properties(InProcessStartIT.class);
-        try (ConfigurableApplicationContext first = new SpringApplicationBuilder(IngestApiApplication.class)
+        try (ConfigurableApplicationContext first = IngestApiApplication.application()
                 .registerShutdownHook(false).run(devstackArguments(it));
-                ConfigurableApplicationContext second = new SpringApplicationBuilder(IngestApiApplication.class)
+                ConfigurableApplicationContext second = IngestApiApplication.application()
                         .properties(launcherProperties(it)).run()) {
             TestApi one = TestApi.onPort(port(first));
             TestApi two = TestApi.onPort(port(second));
@@ -81,7 +80,7 @@ class InProcessStartIT {
         Map<String, Object> properties = launcherProperties(ItSupport.properties(InProcessStartIT.class));
         properties.remove("TASKSTREAM_ADMIN_KEY");
 
-        assertThatThrownBy(() -> new SpringApplicationBuilder(IngestApiApplication.class).properties(properties).run())
+        assertThatThrownBy(() -> IngestApiApplication.application().properties(properties).run())
                 .rootCause().hasMessageStartingWith("taskstream.ingest.admin-key is not set: set TASKSTREAM_ADMIN_KEY");
     }
 }

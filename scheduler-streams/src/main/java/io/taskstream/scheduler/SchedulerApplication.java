@@ -1,7 +1,7 @@
 package io.taskstream.scheduler;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * The scheduler service: the Kafka Streams topology of {@code SchedulerTopology}, plus health and
@@ -28,7 +28,19 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
         "org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration"})
 public class SchedulerApplication {
 
+    /**
+     * The configuration file's name: {@code scheduler-streams.yml}, not {@code application.yml}, because the
+     * devstack puts the three services on one class path, where one {@code application.yml} would
+     * shadow the others.
+     */
+    public static final String CONFIG_NAME = "scheduler-streams";
+
+    /** This service as an application, reading {@value #CONFIG_NAME}{@code .yml}; add properties and run it. */
+    public static SpringApplicationBuilder application() {
+        return new SpringApplicationBuilder(SchedulerApplication.class).properties("spring.config.name=" + CONFIG_NAME);
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(SchedulerApplication.class, args);
+        application().run(args);
     }
 }

@@ -34,7 +34,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -70,7 +69,7 @@ class SchedulerApplicationIT {
     @BeforeAll
     static void start(Infrastructure infrastructure) {
         bootstrap = infrastructure.kafkaBootstrap();
-        app = new SpringApplicationBuilder(SchedulerApplication.class)
+        app = SchedulerApplication.application()
                 .web(WebApplicationType.NONE)
                 .properties(Map.of(
                         "TASKSTREAM_KAFKA_BOOTSTRAP", bootstrap,
@@ -165,7 +164,7 @@ class SchedulerApplicationIT {
             admin.createTopics(List.of(new NewTopic(mismatched.results(), 3, (short) 1))).all().get();
         }
 
-        assertThatThrownBy(() -> new SpringApplicationBuilder(SchedulerApplication.class)
+        assertThatThrownBy(() -> SchedulerApplication.application()
                 .web(WebApplicationType.NONE)
                 .properties(Map.of(
                         "TASKSTREAM_KAFKA_BOOTSTRAP", bootstrap,

@@ -17,7 +17,8 @@ public final class Json {
     public static final int MAX_NESTING_DEPTH = 64;
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                            .build())
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .build())
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DateTimeFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -19,6 +19,10 @@ public final class WireCodec<T> {
     public static final String UNREADABLE = "unreadable_record";
     public static final String INVALID = "invalid_record";
 
+    /** The tenant ids the schemas accept ({@code $defs/tenantId}). */
+    public static final java.util.regex.Pattern TENANT_PATTERN =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
     private final Document document;
     private final Class<T> type;
     private final SchemaValidator validator;
@@ -59,7 +63,7 @@ public final class WireCodec<T> {
         if (json == null || !json.isObject()) {
             return new Decoded.Unreadable<>(UNREADABLE, "not a JSON object");
         }
-        String tenantId = text(json, "tenantId");
+        String tenantId = tenant(json);
         UUID taskId = uuid(json, document == Document.TASK_SUBMISSION ? "id" : "taskId");
         List<Violation> violations = validator.validate(document, json);
         if (!violations.isEmpty()) {
@@ -77,9 +81,15 @@ public final class WireCodec<T> {
     private Decoded<T> invalidOrUnreadable(String tenantId, UUID taskId, List<Violation> violations) {
         if (tenantId == null) {
             String detail = String.join("; ", violations.stream().map(Violation::toString).toList());
-            return new Decoded.Unreadable<>(UNREADABLE, "no tenantId: " + detail);
+            return new Decoded.Unreadable<>(UNREADABLE, "no valid tenantId: " + detail);
         }
         return new Decoded.Invalid<>(tenantId, taskId, violations);
+    }
+
+    /** The tenant id, or null when absent or not a possible tenant id (no task may be made for it). */
+    private static String tenant(JsonNode json) {
+        String tenantId = text(json, "tenantId");
+        return tenantId != null && TENANT_PATTERN.matcher(tenantId).matches() ? tenantId : null;
     }
 
     private static String text(JsonNode json, String field) {

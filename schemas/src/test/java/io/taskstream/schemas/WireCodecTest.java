@@ -35,7 +35,7 @@ class WireCodecTest {
     @Test
     void aRecordWithoutTenantIsUnreadableEvenIfOtherwiseFine() {
         assertThat(codec.read("{\"type\":\"log\",\"payload\":{}}")).isInstanceOfSatisfying(Decoded.Unreadable.class,
-                u -> assertThat(u.detail()).contains("no tenantId").contains("tenantId"));
+                u -> assertThat(u.detail()).contains("no valid tenantId"));
     }
 
     @Test
@@ -84,8 +84,29 @@ class WireCodecTest {
 
     @Test
     void tooDeeplyNestedJsonIsUnreadable() {
-        String deep = "{\"a\":".repeat(Json.MAX_NESTING_DEPTH + 5) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH + 5);
-        assertThat(codec.read(deep)).isInstanceOf(Decoded.Unreadable.class);
+        String nested = "{\"a\":".repeat(Json.MAX_NESTING_DEPTH) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH);
+        String deep = "{\"tenantId\":\"acme\",\"type\":\"log\",\"payload\":" + nested + "}";
+        assertThat(codec.read(deep)).isInstanceOfSatisfying(Decoded.Unreadable.class,
+                u -> assertThat(u.detail()).contains("nesting depth"));
+        String shallow = "{\"a\":".repeat(Json.MAX_NESTING_DEPTH - 2) + "1" + "}".repeat(Json.MAX_NESTING_DEPTH - 2);
+        assertThat(codec.read("{\"tenantId\":\"acme\",\"type\":\"log\",\"payload\":" + shallow + "}"))
+                .isInstanceOf(Decoded.Valid.class);
+    }
+
+    @Test
+    void aTenantIdThatBreaksItsPatternIsNotATenant() {
+        // no task may be created for a tenant that cannot exist
+        assertThat(codec.read("{\"tenantId\":\"a/b\",\"type\":\"log\",\"payload\":{}}"))
+                .isInstanceOfSatisfying(Decoded.Unreadable.class, u -> assertThat(u.detail()).contains("tenantId"));
+    }
+
+    @Test
+    void aDurationWithoutAnyAmountIsRefused() {
+        for (String duration : new String[] {"P", "PT", "P1DT"}) {
+            assertThat(codec.read("{\"tenantId\":\"acme\",\"type\":\"log\",\"payload\":{},\"timeout\":\"" + duration + "\"}"))
+                    .as(duration).isInstanceOfSatisfying(Decoded.Invalid.class,
+                            invalid -> assertThat(invalid.violations()).extracting("field").contains("timeout"));
+        }
     }
 
     @Test

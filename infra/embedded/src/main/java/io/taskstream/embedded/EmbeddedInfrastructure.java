@@ -36,6 +36,12 @@ public final class EmbeddedInfrastructure implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedInfrastructure.class);
 
+    /**
+     * Name a launcher's own shutdown-hook thread this (it stops the applications that use the
+     * servers): the servers' hooks wait for it, as they wait for Spring's, before stopping.
+     */
+    public static final String APPLICATION_SHUTDOWN_THREAD = "taskstream-application-shutdown";
+
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgres postgres;
     private final EmbeddedRedis redis;

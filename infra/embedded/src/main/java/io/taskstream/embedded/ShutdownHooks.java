@@ -19,8 +19,9 @@ final class ShutdownHooks {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownHooks.class);
 
-    /** Thread names of Spring Framework's and Spring Boot's context-closing hooks. */
-    static final Set<String> SPRING_HOOK_THREADS = Set.of("SpringContextShutdownHook", "SpringApplicationShutdownHook");
+    /** Thread names of Spring Framework's and Spring Boot's context-closing hooks, and of launchers' own. */
+    static final Set<String> SPRING_HOOK_THREADS = Set.of("SpringContextShutdownHook", "SpringApplicationShutdownHook",
+            EmbeddedInfrastructure.APPLICATION_SHUTDOWN_THREAD);
 
     static final Duration SPRING_WAIT = Duration.ofSeconds(30);
 

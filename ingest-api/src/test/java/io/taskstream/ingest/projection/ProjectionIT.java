@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import io.taskstream.ingest.IngestApiApplication;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -46,7 +48,8 @@ import tools.jackson.databind.JsonNode;
  * The projection against real Kafka and Postgres: events published to {@code events} (as the
  * scheduler and workers publish them) become the task view and its executions, whatever their order.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.config.name=" + IngestApiApplication.CONFIG_NAME)
 class ProjectionIT {
 
     @DynamicPropertySource

@@ -14,6 +14,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import io.taskstream.ingest.IngestApiApplication;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -21,7 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.taskstream.ingest.ItSupport;
 
 /** The V1 migration as Flyway applies it, and the partition maintenance that keeps it healthy. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = "spring.config.name=" + IngestApiApplication.CONFIG_NAME)
 class SchemaIT {
 
     @DynamicPropertySource

@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import io.taskstream.ingest.IngestApiApplication;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +23,7 @@ import io.taskstream.ingest.TestApi;
 
 /** With no broker to talk to, a submission fails fast and honestly: 503, and nothing recorded. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.config.name=" + IngestApiApplication.CONFIG_NAME,
         "spring.kafka.admin.auto-create=false",
         "spring.kafka.admin.fail-fast=false",
         "taskstream.ingest.submit-timeout=PT1S",

@@ -25,6 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+
+import io.taskstream.ingest.IngestApiApplication;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -39,7 +41,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The REST API against real Kafka and Postgres: submitting, reading, every error answer, auth. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "taskstream.ingest.max-payload-bytes=2048")
+        properties = {"spring.config.name=" + IngestApiApplication.CONFIG_NAME, "taskstream.ingest.max-payload-bytes=2048"})
 class TaskApiIT {
 
     @DynamicPropertySource

@@ -1,0 +1,85 @@
+package io.taskstream.devstack;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/**
+ * What {@code ./taskstream dev} is told by its environment.
+ *
+ * <table>
+ *   <caption>Environment</caption>
+ *   <tr><th>Variable</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>{@code TASKSTREAM_HTTP_PORT}</td><td>8080</td><td>the API's port ({@code 0}: any free port)</td></tr>
+ *   <tr><td>{@code TASKSTREAM_DEV_ADMIN_KEY}</td><td>random</td><td>the admin key, {@code ts_<prefix>_<secret of 32+ chars>}</td></tr>
+ *   <tr><td>{@code TASKSTREAM_KAFKA_BOOTSTRAP}</td><td>embedded</td><td>use this Kafka instead of an embedded broker</td></tr>
+ *   <tr><td>{@code TASKSTREAM_DB_URL} (+ {@code _USER}, {@code _PASSWORD})</td><td>embedded</td><td>use this PostgreSQL</td></tr>
+ *   <tr><td>{@code TASKSTREAM_REDIS_URL}</td><td>embedded</td><td>use this Redis</td></tr>
+ * </table>
+ *
+ * @param workDir     where {@code dev.json}, Kafka Streams state and the process registry live ({@code .taskstream/})
+ * @param partitions  partitions of each topic (a few: this is one machine)
+ */
+public record DevSettings(int httpPort, String adminKey, Path workDir, int partitions,
+                          Optional<String> kafkaBootstrap, Optional<String> dbUrl, String dbUser, String dbPassword,
+                          Optional<String> redisUrl) {
+
+    /** {@code ts_<prefix>_<secret>}: a prefix of letters and digits, a secret of 32 or more. */
+    public static final Pattern KEY_FORMAT = Pattern.compile("ts_([A-Za-z0-9]{1,32})_([A-Za-z0-9]{32,})");
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_PARTITIONS = 3;
+
+    public DevSettings {
+        if (httpPort < 0 || httpPort > 65_535) {
+            throw new IllegalArgumentException("TASKSTREAM_HTTP_PORT must be a port number (0-65535), got " + httpPort);
+        }
+        if (!KEY_FORMAT.matcher(adminKey).matches()) {
+            throw new IllegalArgumentException(
+                    "TASKSTREAM_DEV_ADMIN_KEY must look like ts_<prefix>_<secret>: letters and digits, a secret of 32+ characters");
+        }
+    }
+
+    /** Reads {@code env} ({@code System::getenv}, or a map in tests); blank counts as unset. */
+    public static DevSettings fromEnvironment(Function<String, String> env, Path workDir, RandomGenerator random) {
+        String port = value(env, "TASKSTREAM_HTTP_PORT").orElse(String.valueOf(DEFAULT_PORT));
+        int httpPort;
+        try {
+            httpPort = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("TASKSTREAM_HTTP_PORT must be a port number (0-65535), got " + port);
+        }
+        return new DevSettings(httpPort,
+                value(env, "TASKSTREAM_DEV_ADMIN_KEY").orElseGet(() -> randomKey(random)),
+                workDir, DEFAULT_PARTITIONS,
+                value(env, "TASKSTREAM_KAFKA_BOOTSTRAP"),
+                value(env, "TASKSTREAM_DB_URL"),
+                value(env, "TASKSTREAM_DB_USER").orElse("postgres"),
+                Optional.ofNullable(env.apply("TASKSTREAM_DB_PASSWORD")).orElse(""),
+                value(env, "TASKSTREAM_REDIS_URL"));
+    }
+
+    public static DevSettings fromEnvironment(Path workDir) {
+        return fromEnvironment(System::getenv, workDir, new SecureRandom());
+    }
+
+    /** A fresh admin key: {@code ts_dev<6 chars>_<40 chars>}. */
+    static String randomKey(RandomGenerator random) {
+        return "ts_dev" + alphanumeric(random, 6) + "_" + alphanumeric(random, 40);
+    }
+
+    private static String alphanumeric(RandomGenerator random, int length) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private static Optional<String> value(Function<String, String> env, String name) {
+        return Optional.ofNullable(env.apply(name)).map(String::strip).filter(v -> !v.isEmpty());
+    }
+}
