@@ -10,14 +10,10 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Reads the raw value of a submit record with {@link WireCodec} (never throws), adding the two
- * rules that need the topic or the raw JSON:
- * <ul>
- *   <li>a submission without {@code priority} takes the priority of the topic it was written to
- *       (a direct producer writing to {@code submit.critical} means CRITICAL);</li>
- *   <li>a record whose {@code tenantId} is present but breaks the tenant pattern is
- *       {@link Decoded.Unreadable}: a task cannot be created for a tenant that cannot exist.</li>
- * </ul>
+ * Reads the raw value of a submit record with {@link WireCodec} (never throws; a record without a
+ * possible tenant id is {@link Decoded.Unreadable} there), adding the rule that needs the topic: a
+ * submission without {@code priority} takes the priority of the topic it was written to (a direct
+ * producer writing to {@code submit.critical} means CRITICAL).
  */
 public final class SubmissionReader {
 
@@ -45,9 +41,6 @@ public final class SubmissionReader {
         Decoded<TaskSubmission> decoded = switch (codec.read(json)) {
             case Decoded.Valid<TaskSubmission> valid when !hasPriority(json) ->
                     new Decoded.Valid<>(valid.value().withPriority(topicPriority));
-            case Decoded.Invalid<TaskSubmission> invalid
-                    when invalid.violations().stream().anyMatch(v -> "tenantId".equals(v.field())) ->
-                    new Decoded.Unreadable<>(WireCodec.UNREADABLE, "invalid tenantId: " + invalid.detail());
             case Decoded<TaskSubmission> other -> other;
         };
         return new Read(decoded, json);

@@ -253,7 +253,7 @@ class AdmissionTest {
         TestRecord<String, DeadLetter> dead = scheduler.dlq().readRecord();
         assertThat(dead.key()).isEqualTo(id.toString());
         assertThat(header(dead, Headers.ERROR)).isEqualTo("unreadable_record");
-        assertThat(dead.value().detail()).startsWith("no tenantId");
+        assertThat(dead.value().detail()).startsWith("no valid tenantId");
         assertThat(scheduler.events().isEmpty()).isTrue();
         assertThat(scheduler.count("tasks.rejected", "reason", "unreadable_record")).isEqualTo(1);
     }
@@ -263,7 +263,7 @@ class AdmissionTest {
         scheduler.submit(Priority.NORMAL, "k4", """
                 {"tenantId": "no spaces allowed", "type": "email.send", "payload": {}}""");
 
-        assertThat(scheduler.dlq().readValue().detail()).startsWith("invalid tenantId");
+        assertThat(scheduler.dlq().readValue().detail()).startsWith("no valid tenantId");
         assertThat(scheduler.events().isEmpty()).isTrue();
     }
 
