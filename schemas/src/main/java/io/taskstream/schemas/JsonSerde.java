@@ -11,7 +11,9 @@ import org.apache.kafka.common.serialization.Serializer;
 import tools.jackson.core.JacksonException;
 
 /**
- * Kafka serde for a wire document. Serializing adds the {@code ts-schema} header. Deserializing
+ * Kafka serde for a wire document ({@link #of}; serializing adds the {@code ts-schema} header), or
+ * for a service's own JSON state on its changelog topics ({@link #internal}; not part of the wire
+ * contract, so no header — JSON so a changelog can be read with any console consumer). Deserializing
  * trusts the producer (internal topics are written by Taskstream itself) and throws a
  * {@link SerializationException} on garbage, for Kafka's deserialization-error handlers to route;
  * untrusted input (the submit topics) is read with {@link WireCodec} instead.
@@ -21,13 +23,19 @@ public final class JsonSerde<T> implements Serde<T> {
     private final Class<T> type;
     private final byte[] schemaHeader;
 
-    private JsonSerde(Class<T> type) {
+    private JsonSerde(Class<T> type, byte[] schemaHeader) {
         this.type = type;
-        this.schemaHeader = Document.of(type).header().getBytes(StandardCharsets.UTF_8);
+        this.schemaHeader = schemaHeader;
     }
 
+    /** For a wire document of the contract. */
     public static <T> JsonSerde<T> of(Class<T> type) {
-        return new JsonSerde<>(type);
+        return new JsonSerde<>(type, Document.of(type).header().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** For a type that never leaves its service (e.g. state-store values): no {@code ts-schema} header. */
+    public static <T> JsonSerde<T> internal(Class<T> type) {
+        return new JsonSerde<>(type, null);
     }
 
     @Override
@@ -40,7 +48,7 @@ public final class JsonSerde<T> implements Serde<T> {
 
             @Override
             public byte[] serialize(String topic, Headers headers, T data) {
-                if (data != null && headers != null) {
+                if (data != null && headers != null && schemaHeader != null) {
                     headers.remove(io.taskstream.schemas.Headers.SCHEMA);
                     headers.add(io.taskstream.schemas.Headers.SCHEMA, schemaHeader);
                 }

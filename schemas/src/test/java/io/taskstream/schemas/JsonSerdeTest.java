@@ -50,4 +50,17 @@ class JsonSerdeTest {
         assertThatThrownBy(() -> serde.deserializer().deserialize("t", "{}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(SerializationException.class);
     }
+
+    record Internal(String name, Instant at) {
+    }
+
+    @Test
+    void internalValuesRoundTripWithoutASchemaHeader() {
+        JsonSerde<Internal> internal = JsonSerde.internal(Internal.class);
+        RecordHeaders headers = new RecordHeaders();
+        Internal value = new Internal("x", Instant.parse("2026-11-28T10:00:00Z"));
+        byte[] bytes = internal.serializer().serialize("t", headers, value);
+        assertThat(headers.lastHeader(Headers.SCHEMA)).isNull();
+        assertThat(internal.deserializer().deserialize("t", bytes)).isEqualTo(value);
+    }
 }

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaAdmin.NewTopics;
@@ -17,6 +18,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.spring.TopicsConfiguration;
 
 /**
  * The shared pieces every feature of the API uses: time, randomness, the wire contract (schemas and
@@ -24,6 +26,7 @@ import io.taskstream.schemas.Topics;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(IngestProperties.class)
+@Import(TopicsConfiguration.class)
 @EnableScheduling
 public class IngestConfiguration {
 
@@ -42,23 +45,6 @@ public class IngestConfiguration {
     @Bean
     SchemaValidator schemaValidator() {
         return SchemaValidator.load();
-    }
-
-    /** {@code taskstream.topics.*} (prefix, partitions, replication factor), as every service binds it. */
-    @Bean
-    TopicSettings topicSettings(Environment environment) {
-        return Binder.get(environment).bindOrCreate("taskstream.topics", TopicSettings.class);
-    }
-
-    @Bean
-    Topics topics(TopicSettings settings) {
-        return settings.topics();
-    }
-
-    /** Every topic of the contract, created by {@link KafkaAdmin} at start-up when missing. */
-    @Bean
-    NewTopics taskstreamTopics(TopicSettings settings) {
-        return new NewTopics(settings.newTopics().toArray(NewTopic[]::new));
     }
 
     @Bean

@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaAdmin;
 
@@ -16,28 +17,13 @@ import io.taskstream.scheduler.topology.SchedulerTopology;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.spring.TopicsConfiguration;
 
 /** The scheduler's beans: topics, the topology, and the Kafka Streams client that runs it. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SchedulerProperties.class)
+@Import(TopicsConfiguration.class)
 public class SchedulerConfiguration {
-
-    /** {@code taskstream.topics.*}, shared by every service (see docs/wire-conventions.md). */
-    @Bean
-    TopicSettings topicSettings(Environment environment) {
-        return Binder.get(environment).bindOrCreate("taskstream.topics", TopicSettings.class);
-    }
-
-    @Bean
-    Topics topics(TopicSettings settings) {
-        return settings.topics();
-    }
-
-    /** Missing topics are created by Boot's {@code KafkaAdmin} before the stream starts. */
-    @Bean
-    KafkaAdmin.NewTopics taskstreamTopics(TopicSettings settings) {
-        return new KafkaAdmin.NewTopics(settings.newTopics().toArray(NewTopic[]::new));
-    }
 
     @Bean
     SchemaValidator schemaValidator() {

@@ -1,5 +1,7 @@
 package io.taskstream.scheduler.state;
 
+import io.taskstream.schemas.JsonSerde;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,7 @@ public final class TaskStore {
     public static List<StoreBuilder<?>> builders() {
         return List.of(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS), Serdes.String(),
-                        new StateSerde<>(TaskState.class)),
+                        JsonSerde.internal(TaskState.class)),
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMERS), Serdes.Bytes(), Serdes.String()));
     }
 

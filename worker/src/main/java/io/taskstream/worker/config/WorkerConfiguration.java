@@ -31,6 +31,7 @@ import org.springframework.kafka.core.MicrometerProducerListener;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.schemas.TopicSettings;
+import io.taskstream.schemas.spring.TopicsConfiguration;
 import io.taskstream.worker.consumer.DispatchConsumer;
 import io.taskstream.worker.execution.KafkaAttemptReporter;
 import io.taskstream.worker.execution.TaskExecutor;
@@ -52,7 +53,7 @@ import io.taskstream.worker.samples.SampleHandlers;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
-@Import(SampleHandlers.class)
+@Import({SampleHandlers.class, TopicsConfiguration.class})
 public class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
@@ -61,18 +62,6 @@ public class WorkerConfiguration {
     @ConditionalOnMissingBean
     Clock clock() {
         return Clock.systemUTC();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    TopicSettings topicSettings(Environment environment) {
-        return Binder.get(environment).bindOrCreate("taskstream.topics", TopicSettings.class);
-    }
-
-    /** Creates missing topics at start-up, as every service does. */
-    @Bean
-    KafkaAdmin.NewTopics taskstreamTopics(TopicSettings topics) {
-        return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
     }
 
     @Bean
