@@ -1,5 +1,7 @@
 package io.taskstream.lock;
 
+import io.taskstream.embedded.MutableClock;
+
 import io.taskstream.lock.internal.Holder;
 import io.taskstream.lock.internal.LeaseStore;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.taskstream.lock;
 
+import io.taskstream.embedded.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package io.taskstream.lock;
 
+import io.taskstream.embedded.MutableClock;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -64,8 +64,8 @@ import io.taskstream.schemas.Topics;
  * <i>v+2</i>, next outcome <i>v+3</i>.
  *
  * <h2>Trade-offs</h2>
- * Outputs use the stream's wall-clock time ({@code currentSystemTimeMs}) as "now", never
- * {@code Instant.now()}, so tests drive time. Terminal tasks stay in {@code task-state} (they are
+ * Outputs use the stream's wall-clock time ({@code currentSystemTimeMs}) as "now", never the
+ * JVM's own clock, so tests drive time. Terminal tasks stay in {@code task-state} (they are
  * the dedup record); a retention purge comes with the later issues.
  */
 public final class SchedulerTopology {

@@ -39,7 +39,7 @@ import io.taskstream.worker.execution.TaskExecutor;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.samples.LogHandler;
 import io.taskstream.worker.support.ManualLane;
-import io.taskstream.worker.support.MutableClock;
+import io.taskstream.embedded.MutableClock;
 import io.taskstream.worker.support.RecordingReporter;
 
 class DispatchConsumerTest {

@@ -28,7 +28,7 @@ import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.NonRetryableException;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
-import io.taskstream.worker.support.MutableClock;
+import io.taskstream.embedded.MutableClock;
 import io.taskstream.worker.support.RecordingReporter;
 
 class TaskExecutorTest {

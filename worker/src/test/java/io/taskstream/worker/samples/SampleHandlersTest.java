@@ -18,7 +18,7 @@ import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.NonRetryableException;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
-import io.taskstream.worker.support.MutableClock;
+import io.taskstream.embedded.MutableClock;
 import tools.jackson.databind.JsonNode;
 
 class SampleHandlersTest {

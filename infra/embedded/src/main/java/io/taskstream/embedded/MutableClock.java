@@ -1,4 +1,4 @@
-package io.taskstream.lock;
+package io.taskstream.embedded;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,20 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that tests move by hand. */
-final class MutableClock extends Clock {
+/**
+ * A UTC clock that stands still until a test moves it ({@link #set}, {@link #advance}): the one
+ * test clock of the project (components take a {@link Clock}; tests move time instead of sleeping).
+ */
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         this.now = instant;
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         this.now = now.plus(duration);
     }
 
@@ -35,6 +38,6 @@ final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("a MutableClock is always UTC");
     }
 }
