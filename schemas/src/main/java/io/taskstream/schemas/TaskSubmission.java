@@ -19,6 +19,8 @@ import tools.jackson.databind.JsonNode;
  *                       which case the scheduler derives one from the record's coordinates
  * @param runAt          earliest start; exclusive with {@code delay}
  * @param delay          start no earlier than the acceptance time plus this; exclusive with {@code runAt}
+ * @param backoff        retry backoff; absent means the scheduler's configured default
+ *                       ({@link Backoff#DEFAULT} unless configured), see {@link #backoffOr}
  * @param createdAt      when the task was accepted; the scheduler fills it from the record time if absent
  */
 public record TaskSubmission(
@@ -69,7 +71,6 @@ public record TaskSubmission(
         if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("timeout must be positive and at most PT24H");
         }
-        backoff = Objects.requireNonNullElse(backoff, Backoff.DEFAULT);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         encrypt = Boolean.TRUE.equals(encrypt);
     }
@@ -86,6 +87,11 @@ public record TaskSubmission(
             return runAt;
         }
         return delay == null ? acceptedAt : acceptedAt.plus(delay);
+    }
+
+    /** The task's own backoff, else {@code fallback} (the deployment's default). */
+    public Backoff backoffOr(Backoff fallback) {
+        return backoff != null ? backoff : fallback;
     }
 
     /** The key of the task on the ready topics: its ordering key, else its id. */

@@ -124,7 +124,8 @@ class WireCodecTest {
         assertThat(s.priority()).isEqualTo(Priority.NORMAL);
         assertThat(s.maxAttempts()).isEqualTo(4);
         assertThat(s.timeout()).isEqualTo(TaskSubmission.DEFAULT_TIMEOUT);
-        assertThat(s.backoff()).isEqualTo(Backoff.DEFAULT);
+        assertThat(s.backoff()).isNull();
+        assertThat(s.backoffOr(Backoff.DEFAULT)).isEqualTo(Backoff.DEFAULT);
         assertThat(s.labels()).isEmpty();
         assertThat(s.encrypt()).isFalse();
     }

@@ -68,7 +68,7 @@ class SubmissionReaderTest {
         assertThat(s.priority()).isEqualTo(Priority.NORMAL);
         assertThat(s.maxAttempts()).isEqualTo(4);
         assertThat(s.timeout()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(s.backoff()).isEqualTo(Backoff.DEFAULT);
+        assertThat(s.backoff()).isNull(); // the scheduler's configured default applies
         assertThat(s.labels()).isEmpty();
         assertThat(s.encrypt()).isFalse();
     }
