@@ -1,0 +1,129 @@
+package io.taskstream.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.taskstream.embedded.EmbeddedInfrastructure;
+import io.taskstream.embedded.Infrastructure;
+import io.taskstream.schemas.Json;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Taskstream as several processes on one machine: embedded Kafka / PostgreSQL / Redis in the test
+ * JVM (or the machine's PostgreSQL and Redis, per the {@code TASKSTREAM_TEST_*} variables), and the
+ * API, schedulers and workers each as its own JVM that a test may kill.
+ */
+final class TaskstreamSystem implements AutoCloseable {
+
+    static final Duration START = Duration.ofSeconds(120);
+    static final String ADMIN_KEY = "ts_e2e_" + "k".repeat(40);
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final EmbeddedInfrastructure servers;
+    private final Infrastructure endpoints;
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private ServiceProcess api;
+
+    private TaskstreamSystem(EmbeddedInfrastructure servers, Infrastructure endpoints) {
+        this.servers = servers;
+        this.endpoints = endpoints;
+    }
+
+    static TaskstreamSystem start() {
+        EmbeddedInfrastructure servers = EmbeddedInfrastructure.startForTests();
+        return new TaskstreamSystem(servers, servers.freshDatabase("e2e"));
+    }
+
+    Map<String, String> env() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TASKSTREAM_KAFKA_BOOTSTRAP", endpoints.kafkaBootstrap());
+        env.put("TASKSTREAM_DB_URL", endpoints.jdbcUrl());
+        env.put("TASKSTREAM_DB_USER", endpoints.dbUser());
+        env.put("TASKSTREAM_DB_PASSWORD", endpoints.dbPassword());
+        env.put("TASKSTREAM_REDIS_URL", endpoints.redisUrl());
+        env.put("TASKSTREAM_ADMIN_KEY", ADMIN_KEY);
+        env.put("TASKSTREAM_TOPICS_PARTITIONS", "3");
+        return env;
+    }
+
+    ServiceProcess startApi() {
+        api = start("ingest-api", "ingest-api");
+        return api;
+    }
+
+    ServiceProcess startScheduler(String name) {
+        return start(name, "scheduler-streams");
+    }
+
+    ServiceProcess startWorker(String name) {
+        return start(name, "worker");
+    }
+
+    private ServiceProcess start(String name, String module) {
+        ServiceProcess process = ServiceProcess.start(name, module, freePort(), env());
+        processes.add(process);
+        return process;
+    }
+
+    Infrastructure endpoints() {
+        return endpoints;
+    }
+
+    String apiUrl() {
+        return "http://127.0.0.1:" + api.port();
+    }
+
+    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                .header("Authorization", "Bearer " + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+        return Json.mapper().readTree(response.body());
+    }
+
+    /** The task's id from a {@code 202}. */
+    String submit(String json) throws IOException, InterruptedException {
+        HttpResponse<String> response = post("/api/v1/tasks", json);
+        if (response.statusCode() != 202) {
+            throw new IllegalStateException("submission refused: " + response.statusCode() + " " + response.body());
+        }
+        return Json.mapper().readTree(response.body()).get("id").asString();
+    }
+
+    Connection database() throws SQLException {
+        return DriverManager.getConnection(endpoints.jdbcUrl(), endpoints.dbUser(), endpoints.dbPassword());
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess process : processes.reversed()) {
+            process.close();
+        }
+        servers.close();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
