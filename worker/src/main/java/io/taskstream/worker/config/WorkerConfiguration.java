@@ -24,7 +24,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.env.Environment;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.MicrometerProducerListener;
@@ -32,6 +32,9 @@ import org.springframework.kafka.core.MicrometerProducerListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.spring.TopicsConfiguration;
+import io.taskstream.worker.cancellation.CancellationCheck;
+import io.taskstream.worker.cancellation.CancellationFlags;
+import io.taskstream.worker.cancellation.RedisCancellationFlags;
 import io.taskstream.worker.consumer.DispatchConsumer;
 import io.taskstream.worker.execution.KafkaAttemptReporter;
 import io.taskstream.worker.execution.TaskExecutor;
@@ -43,8 +46,11 @@ import io.taskstream.worker.samples.SampleHandlers;
 /**
  * Wires a worker into a Spring application: every {@link TaskHandler} bean is registered, the
  * ready topics are consumed in group {@code taskstream.worker.group-id}, results and events are
- * written with an idempotent {@code acks=all} producer. Import it into any Spring Boot application
- * that has Kafka configured ({@code spring.kafka.*}); {@code WorkerApplication} does just that.
+ * written with an idempotent {@code acks=all} producer, cancel flags are read from Redis. Import it
+ * into any Spring Boot application that has Kafka ({@code spring.kafka.*}) and Redis
+ * ({@code spring.data.redis.*}, Boot's {@code StringRedisTemplate}) configured;
+ * {@code WorkerApplication} does just that. An application may define its own
+ * {@link CancellationFlags} bean instead of using Redis.
  *
  * <p>The Kafka clients are built from Boot's {@code spring.kafka.*} settings (bootstrap servers,
  * security, extra properties), with what the worker's guarantees depend on forced: no auto-commit,
@@ -76,6 +82,24 @@ public class WorkerConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
+    CancellationFlags cancellationFlags(ObjectProvider<StringRedisTemplate> redis, WorkerProperties worker) {
+        StringRedisTemplate template = redis.getIfAvailable();
+        if (template == null) {
+            throw new IllegalStateException("The worker reads cancel flags from Redis, but this application has no"
+                    + " StringRedisTemplate: configure spring.data.redis.url (with Boot's Redis auto-configuration)"
+                    + " or define a CancellationFlags bean");
+        }
+        return new RedisCancellationFlags(template, worker.cancelKeyPrefix());
+    }
+
+    @Bean
+    CancellationCheck cancellationCheck(CancellationFlags flags, Clock clock, WorkerProperties worker,
+                                        MeterRegistry meters) {
+        return new CancellationCheck(flags, clock, worker.cancelCheckInterval(), meters);
+    }
+
+    @Bean
     KafkaAttemptReporter attemptReporter(KafkaProperties kafka, KafkaConnectionDetails connection,
                                          WorkerProperties worker, TopicSettings topics, MeterRegistry meters) {
         Map<String, Object> config = new HashMap<>(kafka.buildProducerProperties());
@@ -91,10 +115,10 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    TaskExecutor taskExecutor(HandlerRegistry handlers, KafkaAttemptReporter reporter, Clock clock,
-                              WorkerProperties worker, MeterRegistry meters) {
-        return new TaskExecutor(handlers, reporter, clock, worker.workerId(), worker.maxResultSize().toBytes(),
-                meters);
+    TaskExecutor taskExecutor(HandlerRegistry handlers, KafkaAttemptReporter reporter, CancellationCheck cancellation,
+                              Clock clock, WorkerProperties worker, MeterRegistry meters) {
+        return new TaskExecutor(handlers, reporter, cancellation, clock, meters, new TaskExecutor.Settings(
+                worker.workerId(), worker.maxResultSize().toBytes(), worker.nonRetryableExceptionTypes()));
     }
 
     @Bean

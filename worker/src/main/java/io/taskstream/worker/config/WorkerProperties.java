@@ -2,12 +2,15 @@ package io.taskstream.worker.config;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -29,6 +32,15 @@ import org.springframework.util.unit.DataSize;
  *                         {@code result_too_large}, not retryable (default 64KB, at most 1MB)
  * @param shutdownTimeout  how long shutdown and a rebalance wait for running attempts; an attempt
  *                         still running after it is abandoned and delivered again (default 20 s)
+ * @param cancelKeyPrefix  a task is cancelled while the Redis key {@code <prefix><taskId>} exists;
+ *                         must be the prefix the API writes (default {@code taskstream:cancel:})
+ * @param cancelCheckInterval how stale {@code TaskContext.isCancelled()} may be: while a handler
+ *                         asks, the flag is re-read at most once per interval (default 500 ms;
+ *                         {@code 0} reads on every call; at most 1 m)
+ * @param nonRetryableExceptions fully qualified class names of exception types: a handler
+ *                         exception assignable to one fails the attempt not retryable, like
+ *                         {@code NonRetryableException} (default none); a name that is not a
+ *                         {@code Throwable} on the class path stops the start-up
  */
 @ConfigurationProperties("taskstream.worker")
 public record WorkerProperties(
@@ -38,7 +50,10 @@ public record WorkerProperties(
         Duration pollTimeout,
         Integer prefetch,
         DataSize maxResultSize,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        String cancelKeyPrefix,
+        Duration cancelCheckInterval,
+        List<String> nonRetryableExceptions) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
@@ -50,6 +65,10 @@ public record WorkerProperties(
         prefetch = Objects.requireNonNullElse(prefetch, 50);
         maxResultSize = Objects.requireNonNullElse(maxResultSize, DataSize.ofKilobytes(64));
         shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(20));
+        cancelKeyPrefix = Objects.requireNonNullElse(cancelKeyPrefix, "taskstream:cancel:");
+        cancelCheckInterval = Objects.requireNonNullElse(cancelCheckInterval, Duration.ofMillis(500));
+        nonRetryableExceptions = nonRetryableExceptions == null ? List.of()
+                : nonRetryableExceptions.stream().map(String::strip).filter(name -> !name.isEmpty()).toList();
 
         require(ID.matcher(workerId).matches(), "worker-id",
                 "must be 1 to 100 letters, digits, '.', '_' or '-'", workerId);
@@ -60,6 +79,38 @@ public record WorkerProperties(
         require(maxResultSize.toBytes() >= 1 && maxResultSize.toBytes() <= DataSize.ofMegabytes(1).toBytes(),
                 "max-result-size", "must be between 1B and 1MB", maxResultSize);
         require(!shutdownTimeout.isNegative(), "shutdown-timeout", "must not be negative", shutdownTimeout);
+        require(!cancelKeyPrefix.isBlank(), "cancel-key-prefix", "must not be blank", cancelKeyPrefix);
+        require(!cancelCheckInterval.isNegative() && cancelCheckInterval.compareTo(Duration.ofMinutes(1)) <= 0,
+                "cancel-check-interval", "must be between 0 and 1m", cancelCheckInterval);
+        List<String> unusable = new ArrayList<>();
+        for (String name : nonRetryableExceptions) {
+            Class<?> type = load(name);
+            if (type == null) {
+                unusable.add(name + " is not on the class path");
+            } else if (!Throwable.class.isAssignableFrom(type)) {
+                unusable.add(name + " is not a java.lang.Throwable");
+            }
+        }
+        require(unusable.isEmpty(), "non-retryable-exceptions",
+                "must name exception classes: " + String.join("; ", unusable),
+                nonRetryableExceptions);
+    }
+
+    /** {@link #nonRetryableExceptions()} as classes (each name was checked at start-up). */
+    public List<Class<? extends Throwable>> nonRetryableExceptionTypes() {
+        return nonRetryableExceptions.stream()
+                .<Class<? extends Throwable>>map(name -> load(name).asSubclass(Throwable.class))
+                .toList();
+    }
+
+    /** The class of that name, or {@code null} if the class path has none. */
+    private static Class<?> load(String name) {
+        try {
+            // the context class loader sees the application's classes, also under a restarting dev class loader
+            return ClassUtils.forName(name, ClassUtils.getDefaultClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
     }
 
     private static void require(boolean ok, String property, String rule, Object value) {

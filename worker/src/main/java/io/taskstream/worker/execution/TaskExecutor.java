@@ -3,6 +3,7 @@ package io.taskstream.worker.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
+import io.taskstream.worker.cancellation.CancellationCheck;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.NonRetryableException;
@@ -34,12 +36,16 @@ import tools.jackson.databind.JsonNode;
  *
  * <h2>How an attempt runs</h2>
  * <ol>
+ *   <li>Read the task's cancel flag ({@link CancellationCheck}). Set: report a {@code CANCELLED}
+ *       result (code {@code cancelled}, not retryable) at once; no {@code PROCESSING} event, the
+ *       handler is not run. A flag that cannot be read counts as not set.</li>
  *   <li>Report {@code PROCESSING} to {@code events} with the version the scheduler reserved in
  *       {@link TaskDispatch#eventVersion()}, {@code attempts = dispatch.attempt} and an open
  *       {@link Execution} (no outcome). This report is best effort: losing it only hides the
  *       {@code PROCESSING} state, so its failure is logged and never holds the attempt back.</li>
  *   <li>Find the handler by task type and run it on the calling thread, with the task's ids in the
- *       logging MDC.</li>
+ *       logging MDC. Its {@link TaskContext#isCancelled()} re-reads the flag at most once per
+ *       {@code cancel-check-interval}.</li>
  *   <li>Turn what happened into an {@link AttemptResult} (see the table) and report it to
  *       {@code results}. The returned future completes when that report is durable: the caller
  *       commits the dispatch's offset only then (at-least-once).</li>
@@ -53,17 +59,22 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>{@code Failed(code, message, r)}</td><td>FAILED</td><td>{@code code}</td><td>{@code r}</td></tr>
  *   <tr><td>{@code Snooze(delay)}</td><td>FAILED</td><td>{@code snoozed}</td><td>yes (no snooze on the wire yet)</td></tr>
  *   <tr><td>{@code Cancelled(reason)}</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
- *   <tr><td>throws {@link NonRetryableException}</td><td>FAILED</td><td>{@code handler_error}</td><td>no</td></tr>
+ *   <tr><td>throws {@link NonRetryableException}, or an exception assignable to one of the
+ *       configured non-retryable types</td><td>FAILED</td><td>{@code handler_error}</td><td>no</td></tr>
  *   <tr><td>throws anything else, or returns {@code null}</td><td>FAILED</td><td>{@code handler_error}</td><td>yes / no</td></tr>
  *   <tr><td>no handler for the type</td><td>FAILED</td><td>{@code no_handler}</td><td>no</td></tr>
+ *   <tr><td>— (cancel flag set before the attempt started)</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
  *   <tr><td>interrupted (shutdown)</td><td colspan="3">nothing reported: {@link AttemptAbandonedException}</td></tr>
  * </table>
  *
  * <p>The worker never reports {@code COMPLETED} or {@code FAILED} task events: the scheduler matches
- * the result against what it dispatched and decides (retry, dead-letter, complete).
+ * the result against what it dispatched and decides (retry, dead-letter, complete). That includes
+ * a cancel that arrives while the handler runs and that the handler does not act on: the worker
+ * reports what the handler answered, and the scheduler ends the task {@code CANCELLED} unless it
+ * {@code COMPLETED}.
  *
  * <p>Still to come (issue #4), each at a marked seam: the fencing token of a Redis lease (0 until
- * then), the timeout, and the cancel flag behind {@link TaskContext#isCancelled()}.
+ * then) and the timeout.
  */
 public final class TaskExecutor {
 
@@ -78,24 +89,48 @@ public final class TaskExecutor {
 
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
 
+    /**
+     * What the executor is told at start-up.
+     *
+     * @param workerId               names this worker in results and events
+     * @param maxResultBytes         the largest serialized result that completes an attempt
+     * @param nonRetryableExceptions handler exceptions assignable to one of these fail the attempt
+     *                               not retryable, like {@link NonRetryableException}
+     */
+    public record Settings(String workerId, long maxResultBytes,
+                           List<Class<? extends Throwable>> nonRetryableExceptions) {
+        public Settings {
+            Objects.requireNonNull(workerId, "workerId");
+            if (maxResultBytes < 1) {
+                throw new IllegalArgumentException("maxResultBytes must be positive");
+            }
+            nonRetryableExceptions = List.copyOf(nonRetryableExceptions);
+        }
+
+        public Settings(String workerId, long maxResultBytes) {
+            this(workerId, maxResultBytes, List.of());
+        }
+    }
+
     private final HandlerRegistry handlers;
     private final AttemptReporter reporter;
+    private final CancellationCheck cancellation;
     private final Clock clock;
+    private final MeterRegistry meters;
     private final String workerId;
     private final long maxResultBytes;
-    private final MeterRegistry meters;
+    private final List<Class<? extends Throwable>> nonRetryableExceptions;
 
-    public TaskExecutor(HandlerRegistry handlers, AttemptReporter reporter, Clock clock, String workerId,
-                        long maxResultBytes, MeterRegistry meters) {
+    public TaskExecutor(HandlerRegistry handlers, AttemptReporter reporter, CancellationCheck cancellation,
+                        Clock clock, MeterRegistry meters, Settings settings) {
         this.handlers = Objects.requireNonNull(handlers, "handlers");
         this.reporter = Objects.requireNonNull(reporter, "reporter");
+        this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.workerId = Objects.requireNonNull(workerId, "workerId");
-        if (maxResultBytes < 1) {
-            throw new IllegalArgumentException("maxResultBytes must be positive");
-        }
-        this.maxResultBytes = maxResultBytes;
         this.meters = Objects.requireNonNull(meters, "meters");
+        this.workerId = settings.workerId();
+        this.maxResultBytes = settings.maxResultBytes();
+        this.nonRetryableExceptions = settings.nonRetryableExceptions();
     }
 
     /**
@@ -107,21 +142,31 @@ public final class TaskExecutor {
     public CompletableFuture<AttemptResult> execute(TaskDispatch dispatch) {
         try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
             Instant startedAt = clock.instant();
-            reportStarted(dispatch, startedAt);
             Optional<TaskHandler> handler = handlers.find(dispatch.type());
-            Outcome outcome = handler.map(h -> run(h, dispatch))
+            if (cancellation.isCancelled(dispatch.taskId())) {
+                // nothing ran, so nothing was PROCESSING: the result alone tells the scheduler
+                return finish(dispatch, handler, new Outcome(AttemptOutcome.CANCELLED, null,
+                        TaskError.permanent(CANCELLED, "task was cancelled before attempt " + dispatch.attempt()
+                                + " started")), startedAt);
+            }
+            reportStarted(dispatch, startedAt);
+            Outcome outcome = handler.map(h -> run(h, dispatch, startedAt))
                     .orElseGet(() -> Outcome.failed(TaskError.permanent(NO_HANDLER,
                             "no handler for task type '" + dispatch.type() + "' on worker " + workerId)));
-            Instant finishedAt = clock.instant();
-            AttemptResult result = new AttemptResult(dispatch.taskId(), dispatch.tenantId(), dispatch.attempt(),
-                    NO_FENCING_TOKEN, workerId, outcome.outcome(), outcome.result(), outcome.error(),
-                    startedAt, finishedAt);
-            record(handler.isPresent() ? dispatch.type() : "unknown", result);
-            return report(result);
+            return finish(dispatch, handler, outcome, startedAt);
         } catch (AttemptAbandonedException e) {
             log.warn("Abandoned attempt {} of task {}: {}", dispatch.attempt(), dispatch.taskId(), e.getMessage());
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private CompletableFuture<AttemptResult> finish(TaskDispatch dispatch, Optional<TaskHandler> handler,
+                                                    Outcome outcome, Instant startedAt) {
+        AttemptResult result = new AttemptResult(dispatch.taskId(), dispatch.tenantId(), dispatch.attempt(),
+                NO_FENCING_TOKEN, workerId, outcome.outcome(), outcome.result(), outcome.error(),
+                startedAt, clock.instant());
+        record(handler.isPresent() ? dispatch.type() : "unknown", result);
+        return report(result);
     }
 
     private void reportStarted(TaskDispatch dispatch, Instant startedAt) {
@@ -141,10 +186,10 @@ public final class TaskExecutor {
         }
     }
 
-    private Outcome run(TaskHandler handler, TaskDispatch dispatch) {
+    private Outcome run(TaskHandler handler, TaskDispatch dispatch, Instant notCancelledAt) {
         HandlerResult answer;
         try {
-            answer = handler.handle(contextFor(dispatch));
+            answer = handler.handle(contextFor(dispatch, notCancelledAt));
         } catch (NonRetryableException e) {
             log.warn("Task handler '{}' failed, not retryable", dispatch.type(), e);
             return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e)));
@@ -154,6 +199,11 @@ public final class TaskExecutor {
         } catch (Exception | StackOverflowError | LinkageError e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new AttemptAbandonedException("interrupted while running the handler", e);
+            }
+            if (isNonRetryable(e)) {
+                log.warn("Task handler '{}' failed, not retryable (taskstream.worker.non-retryable-exceptions)",
+                        dispatch.type(), e);
+                return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e)));
             }
             log.warn("Task handler '{}' failed", dispatch.type(), e);
             return Outcome.failed(TaskError.retryable(HANDLER_ERROR, describe(e)));
@@ -174,7 +224,17 @@ public final class TaskExecutor {
         };
     }
 
-    private TaskContext contextFor(TaskDispatch dispatch) {
+    /** Only the thrown exception's own type counts, not its causes: see the README's gotchas. */
+    private boolean isNonRetryable(Throwable e) {
+        for (Class<? extends Throwable> type : nonRetryableExceptions) {
+            if (type.isInstance(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private TaskContext contextFor(TaskDispatch dispatch, Instant notCancelledAt) {
         return TaskContext.builder(dispatch.type())
                 .taskId(dispatch.taskId())
                 .tenantId(dispatch.tenantId())
@@ -183,7 +243,7 @@ public final class TaskExecutor {
                 .attempt(dispatch.attempt())
                 .payload(dispatch.payload())
                 .labels(dispatch.labels())
-                .cancelled(() -> false) // issue #4: the Redis cancel flag
+                .cancelled(cancellation.during(dispatch.taskId(), notCancelledAt))
                 .build();
     }
 

@@ -101,9 +101,13 @@ public final class TaskContext {
     }
 
     /**
-     * Whether someone asked to cancel this task. A long-running handler should check it between
-     * steps and return {@link HandlerResult#cancelled(String)}. Always {@code false} until
-     * cooperative cancellation arrives.
+     * Whether someone asked to cancel this task ({@code DELETE /tasks/{id}}). A long-running handler
+     * should check it between steps and return {@link HandlerResult#cancelled(String)}; the attempt
+     * then ends {@code CANCELLED} and the task is not retried.
+     *
+     * <p>Cheap enough for a loop: the worker re-reads the task's cancel flag at most once per
+     * {@code taskstream.worker.cancel-check-interval} (500 ms by default). Once {@code true}, it stays
+     * {@code true}. A flag the worker cannot read (Redis down) counts as not set.
      */
     public boolean isCancelled() {
         return cancelled.getAsBoolean();

@@ -13,8 +13,11 @@ package io.taskstream.worker.handler;
  *   <li>return {@link HandlerResult#completed(Object)} → the task completes with that result;</li>
  *   <li>return {@link HandlerResult#failed(String, String, boolean)} → a failed attempt, retried
  *       by the scheduler if {@code retryable} and attempts remain;</li>
+ *   <li>return {@link HandlerResult#cancelled(String)} (after {@link TaskContext#isCancelled()}
+ *       turned {@code true}) → the task ends {@code CANCELLED};</li>
  *   <li>throw any exception → a retryable failure with code {@code handler_error};</li>
- *   <li>throw {@link NonRetryableException} → a failure that is never retried.</li>
+ *   <li>throw {@link NonRetryableException}, or an exception of a type listed in
+ *       {@code taskstream.worker.non-retryable-exceptions} → a failure that is never retried.</li>
  * </ul>
  */
 public interface TaskHandler {

@@ -11,7 +11,8 @@ import io.taskstream.worker.handler.TaskHandler;
 
 /**
  * {@code report.generate}: {@code {"ms": n}} works for n milliseconds, then answers a small report
- * (its id is derived from the task id, so a second run answers the same report).
+ * (its id is derived from the task id, so a second run answers the same report). A cancel stops the
+ * work early, without a report.
  */
 public final class ReportGenerateHandler implements TaskHandler {
 
@@ -35,7 +36,9 @@ public final class ReportGenerateHandler implements TaskHandler {
     @Override
     public HandlerResult handle(TaskContext context) throws InterruptedException {
         Duration work = context.payloadAs(Millis.class).duration();
-        sleeper.sleep(work);
+        if (sleeper.sleepUnlessCancelled(context, work).compareTo(work) < 0) {
+            return HandlerResult.cancelled("report cancelled before it was done");
+        }
         String reportId = TaskIds.nameBased("report:" + context.taskId()).toString();
         return HandlerResult.completed(new Report(reportId, clock.instant().toString(), work.toMillis(), List.of(
                 "tenant: " + context.tenantId(),

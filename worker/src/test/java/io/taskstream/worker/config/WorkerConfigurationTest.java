@@ -2,8 +2,11 @@ package io.taskstream.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.UUID;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -11,17 +14,33 @@ import org.springframework.context.annotation.Configuration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskstream.worker.cancellation.CancellationCheck;
+import io.taskstream.worker.cancellation.CancellationFlags;
+import io.taskstream.worker.cancellation.RedisCancellationFlags;
 import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
 
-/** Start-up fails fast, with one message, before any Kafka client is created. */
+/**
+ * Start-up fails fast, with one message, before any Kafka client is created; the cancel flags come
+ * from Redis unless the application brings its own. (Lettuce connects on first use, so no Redis
+ * server is needed here.)
+ */
 class WorkerConfigurationTest {
 
     final ApplicationContextRunner worker = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, DataRedisAutoConfiguration.class))
             .withUserConfiguration(WorkerConfiguration.class)
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+
+    /**
+     * A worker that starts: no broker is asked for topics, and its consumer polls a port where
+     * nothing listens until the context closes.
+     */
+    static ApplicationContextRunner startable(ApplicationContextRunner runner) {
+        return runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:9", "spring.kafka.admin.auto-create=false",
+                "taskstream.worker.shutdown-timeout=0s");
+    }
 
     static final class MyLogHandler implements TaskHandler {
         @Override
@@ -61,6 +80,53 @@ class WorkerConfigurationTest {
         worker.withPropertyValues("taskstream.worker.prefetch=-3")
                 .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
                         .hasMessage("taskstream.worker.prefetch must be between 1 and 10000 (was -3)"));
+    }
+
+    @Test
+    void anUnknownNonRetryableExceptionClassStopsTheStartUpNamingIt() {
+        worker.withPropertyValues("taskstream.worker.non-retryable-exceptions=com.acme.Typo")
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessage("taskstream.worker.non-retryable-exceptions must name exception classes:"
+                                + " com.acme.Typo is not on the class path (was [com.acme.Typo])"));
+    }
+
+    @Test
+    void cancelFlagsAreReadFromRedisUnderTheConfiguredPrefix() {
+        startable(worker).withPropertyValues("taskstream.worker.cancel-key-prefix=billing:cancel:")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    UUID taskId = UUID.fromString("0190f0c4-1111-7000-8000-000000000001");
+                    assertThat(ctx.getBean(CancellationFlags.class)).isInstanceOfSatisfying(
+                            RedisCancellationFlags.class, flags -> assertThat(flags.key(taskId))
+                                    .isEqualTo("billing:cancel:0190f0c4-1111-7000-8000-000000000001"));
+                });
+    }
+
+    @Test
+    void anApplicationsOwnCancellationFlagsReplaceRedis() {
+        CancellationFlags own = taskId -> true;
+        startable(new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
+                .withBean(CancellationFlags.class, () -> own)
+                .withUserConfiguration(WorkerConfiguration.class)
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(CancellationFlags.class)).isSameAs(own);
+                    assertThat(ctx.getBean(CancellationCheck.class).isCancelled(UUID.randomUUID())).isTrue();
+                });
+    }
+
+    @Test
+    void withoutRedisNorOwnCancellationFlagsTheStartUpSaysWhatIsMissing() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
+                .withUserConfiguration(WorkerConfiguration.class)
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessageContaining("no StringRedisTemplate")
+                        .hasMessageContaining("spring.data.redis.url")
+                        .hasMessageContaining("CancellationFlags bean"));
     }
 
     @Test

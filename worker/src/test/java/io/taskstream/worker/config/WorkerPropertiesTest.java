@@ -3,13 +3,17 @@ package io.taskstream.worker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.FileNotFoundException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.util.unit.DataSize;
 
 class WorkerPropertiesTest {
@@ -30,6 +34,10 @@ class WorkerPropertiesTest {
         assertThat(defaults.prefetch()).isEqualTo(50);
         assertThat(defaults.maxResultSize()).isEqualTo(DataSize.ofKilobytes(64));
         assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(defaults.cancelKeyPrefix()).isEqualTo("taskstream:cancel:");
+        assertThat(defaults.cancelCheckInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.nonRetryableExceptions()).isEmpty();
+        assertThat(defaults.nonRetryableExceptionTypes()).isEmpty();
     }
 
     @Test
@@ -46,10 +54,49 @@ class WorkerPropertiesTest {
                 "taskstream.worker.poll-timeout", "250ms",
                 "taskstream.worker.prefetch", "5",
                 "taskstream.worker.max-result-size", "128KB",
-                "taskstream.worker.shutdown-timeout", "0s"));
+                "taskstream.worker.shutdown-timeout", "0s",
+                "taskstream.worker.cancel-key-prefix", "billing:cancel:",
+                "taskstream.worker.cancel-check-interval", "0s",
+                "taskstream.worker.non-retryable-exceptions", "java.io.FileNotFoundException, java.lang.Error"));
 
         assertThat(p).isEqualTo(new WorkerProperties("w-7", "billing-workers", true, Duration.ofMillis(250), 5,
-                DataSize.ofKilobytes(128), Duration.ZERO));
+                DataSize.ofKilobytes(128), Duration.ZERO, "billing:cancel:", Duration.ZERO,
+                List.of("java.io.FileNotFoundException", "java.lang.Error")));
+        assertThat(p.nonRetryableExceptionTypes()).containsExactly(FileNotFoundException.class, Error.class);
+    }
+
+    @Test
+    void nonRetryableExceptionsBindFromAnEnvironmentVariable() {
+        String name = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
+        Map<String, Object> variables = Map.of(
+                "TASKSTREAM_WORKER_NONRETRYABLEEXCEPTIONS", "java.io.UncheckedIOException,java.lang.IllegalStateException",
+                "TASKSTREAM_WORKER_CANCELKEYPREFIX", "ts:c:");
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(name, new SystemEnvironmentPropertySource(name, variables));
+
+        WorkerProperties p = Binder.get(environment).bindOrCreate("taskstream.worker", WorkerProperties.class);
+
+        assertThat(p.nonRetryableExceptionTypes())
+                .containsExactly(java.io.UncheckedIOException.class, IllegalStateException.class);
+        assertThat(p.cancelKeyPrefix()).isEqualTo("ts:c:");
+    }
+
+    @Test
+    void anUnknownOrNonExceptionClassNameStopsTheStartUpNamingEachOne() {
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.non-retryable-exceptions",
+                "java.lang.IllegalStateException,com.acme.NoSuchException,java.lang.String")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessage("taskstream.worker.non-retryable-exceptions must name exception classes:"
+                        + " com.acme.NoSuchException is not on the class path; java.lang.String is not a"
+                        + " java.lang.Throwable (was [java.lang.IllegalStateException, com.acme.NoSuchException,"
+                        + " java.lang.String])");
+    }
+
+    @Test
+    void blankEntriesInTheExceptionListAreIgnored() {
+        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null,
+                List.of(" java.lang.IllegalStateException ", "", "  ")).nonRetryableExceptions())
+                .containsExactly("java.lang.IllegalStateException");
     }
 
     @Test
@@ -67,6 +114,12 @@ class WorkerPropertiesTest {
                 .rootCause().hasMessageStartingWith("taskstream.worker.max-result-size");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.shutdown-timeout", "-1s")))
                 .rootCause().hasMessageStartingWith("taskstream.worker.shutdown-timeout");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-key-prefix", " ")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.cancel-key-prefix must not be blank");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-check-interval", "-1ms")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.cancel-check-interval must be between");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-check-interval", "61s")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.cancel-check-interval must be between");
     }
 
     @Test

@@ -35,9 +35,11 @@ import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.Topics;
+import io.taskstream.worker.cancellation.CancellationCheck;
 import io.taskstream.worker.execution.TaskExecutor;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.samples.LogHandler;
+import io.taskstream.worker.support.InMemoryCancellationFlags;
 import io.taskstream.worker.support.ManualLane;
 import io.taskstream.embedded.MutableClock;
 import io.taskstream.worker.support.RecordingReporter;
@@ -81,8 +83,14 @@ class DispatchConsumerTest {
     final ManualLane lane = new ManualLane();
     final RecordingReporter reporter = new RecordingReporter().holdAcknowledgements();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final TaskExecutor executor = new TaskExecutor(HandlerRegistry.of(List.of(new LogHandler())), reporter,
-            new MutableClock(T0), "worker-1", 65_536, meters);
+    final TaskExecutor executor = executor(reporter);
+
+    TaskExecutor executor(RecordingReporter reporter) {
+        MutableClock clock = new MutableClock(T0);
+        return new TaskExecutor(HandlerRegistry.of(List.of(new LogHandler())), reporter,
+                new CancellationCheck(new InMemoryCancellationFlags(), clock, Duration.ofMillis(500), meters), clock,
+                meters, new TaskExecutor.Settings("worker-1", 65_536));
+    }
 
     DispatchConsumer loop(int prefetch, Duration shutdownTimeout, Supplier<ExecutorService> lanes) {
         return new DispatchConsumer(() -> kafka, List.of(TOPIC), executor::execute, lanes,
@@ -304,8 +312,7 @@ class DispatchConsumerTest {
     @Test
     void startedItPollsOnItsOwnThreadSurvivesPollErrorsAndStopsCleanly() {
         RecordingReporter acknowledging = new RecordingReporter();
-        TaskExecutor running = new TaskExecutor(HandlerRegistry.of(List.of(new LogHandler())), acknowledging,
-                new MutableClock(T0), "worker-1", 65_536, meters);
+        TaskExecutor running = executor(acknowledging);
         DispatchConsumer loop = new DispatchConsumer(() -> kafka, List.of(TOPIC), running::execute,
                 DispatchConsumer::sequentialLane,
                 new DispatchConsumer.Settings(Duration.ofMillis(10), 50, Duration.ofSeconds(5)), meters);

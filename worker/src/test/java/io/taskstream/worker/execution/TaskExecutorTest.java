@@ -29,16 +29,21 @@ import io.taskstream.worker.handler.NonRetryableException;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
 import io.taskstream.embedded.MutableClock;
+import io.taskstream.worker.cancellation.CancellationCheck;
+import io.taskstream.worker.support.InMemoryCancellationFlags;
 import io.taskstream.worker.support.RecordingReporter;
 
 class TaskExecutorTest {
 
     static final String WORKER = "worker-1";
     static final int MAX_RESULT_BYTES = 100;
+    static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
 
     final MutableClock clock = new MutableClock(T0);
     final RecordingReporter reporter = new RecordingReporter();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final InMemoryCancellationFlags flags = new InMemoryCancellationFlags();
+    List<Class<? extends Throwable>> nonRetryable = List.of();
 
     /** A handler given as a lambda; {@code work} runs with the clock moved by one second. */
     TaskHandler handler(String type, Work work) {
@@ -61,8 +66,9 @@ class TaskExecutorTest {
     }
 
     TaskExecutor executor(TaskHandler... handlers) {
-        return new TaskExecutor(HandlerRegistry.of(List.of(handlers)), reporter, clock, WORKER, MAX_RESULT_BYTES,
-                meters);
+        return new TaskExecutor(HandlerRegistry.of(List.of(handlers)), reporter,
+                new CancellationCheck(flags, clock, CHECK_INTERVAL, meters), clock, meters,
+                new TaskExecutor.Settings(WORKER, MAX_RESULT_BYTES, nonRetryable));
     }
 
     AttemptResult run(TaskExecutor executor, TaskDispatch dispatch) throws Exception {
@@ -281,8 +287,173 @@ class TaskExecutorTest {
 
     @Test
     void settingsAreChecked() {
-        HandlerRegistry none = HandlerRegistry.of(List.of());
-        assertThatThrownBy(() -> new TaskExecutor(none, reporter, clock, WORKER, 0, meters))
+        assertThatThrownBy(() -> new TaskExecutor.Settings(WORKER, 0))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new TaskExecutor.Settings(WORKER, 1).nonRetryableExceptions()).isEmpty();
+    }
+
+    // --- cancellation ---------------------------------------------------------------------------
+
+    @Test
+    void aTaskCancelledBeforeItsAttemptStartsIsReportedCancelledWithoutRunningTheHandler() throws Exception {
+        UUID id = UUID.randomUUID();
+        List<TaskContext> ran = new java.util.ArrayList<>();
+        flags.cancel(id);
+
+        AttemptResult result = run(executor(handler("email.send", ctx -> {
+            ran.add(ctx);
+            return HandlerResult.completed();
+        })), dispatch(id, "email.send", Map.of("to", "a@example.com"), 2, 4, 11));
+
+        assertThat(ran).as("handler runs").isEmpty();
+        assertThat(reporter.events).as("no PROCESSING: nothing ran").isEmpty();
+        assertThat(reporter.results).containsExactly(result);
+        assertThat(result.taskId()).isEqualTo(id);
+        assertThat(result.attempt()).isEqualTo(2);
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.CANCELLED);
+        assertThat(result.error()).isEqualTo(TaskError.permanent("cancelled",
+                "task was cancelled before attempt 2 started"));
+        assertThat(result.startedAt()).isEqualTo(T0);
+        assertThat(result.finishedAt()).isEqualTo(T0);
+        assertThat(meters.get("taskstream.worker.tasks").tags("type", "email.send", "outcome", "cancelled")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyTheFlaggedTaskIsCancelled() throws Exception {
+        flags.cancel(UUID.randomUUID());
+
+        AttemptResult result = run(executor(handler("log", ctx -> HandlerResult.completed())),
+                dispatch("log", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        assertThat(reporter.events).hasSize(1);
+    }
+
+    @Test
+    void aCancelledTaskWithoutAHandlerIsStillReportedCancelled() throws Exception {
+        TaskDispatch dispatch = dispatch("nobody.knows", Map.of());
+        flags.cancel(dispatch.taskId());
+
+        AttemptResult result = run(executor(), dispatch);
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.CANCELLED);
+        assertThat(meters.get("taskstream.worker.tasks").tags("type", "unknown", "outcome", "cancelled")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aHandlerSeesACancelThatArrivesWhileItRunsAtTheNextReadAndEndsTheAttemptCancelled() throws Exception {
+        UUID id = UUID.randomUUID();
+        List<Boolean> seen = new java.util.ArrayList<>();
+
+        AttemptResult result = run(executor(new TaskHandler() {
+            @Override
+            public String type() {
+                return "long";
+            }
+
+            @Override
+            public HandlerResult handle(TaskContext ctx) {
+                seen.add(ctx.isCancelled());                        // T0: read before the start, not set
+                flags.cancel(id);                                   // the API sets the flag
+                seen.add(ctx.isCancelled());                        // still within the interval: cached
+                clock.advance(CHECK_INTERVAL.minusMillis(1));
+                seen.add(ctx.isCancelled());                        // 1 ms before the re-read
+                clock.advance(Duration.ofMillis(1));
+                seen.add(ctx.isCancelled());                        // re-read: set
+                return ctx.isCancelled() ? HandlerResult.cancelled("stopped at step 3 of 10")
+                        : HandlerResult.completed();
+            }
+        }), dispatch(id, "long", Map.of(), 1, 4, 3));
+
+        assertThat(seen).containsExactly(false, false, false, true);
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.CANCELLED);
+        assertThat(result.error()).isEqualTo(TaskError.permanent("cancelled", "stopped at step 3 of 10"));
+        assertThat(reporter.events).singleElement().extracting(TaskEvent::status).isEqualTo(TaskStatus.PROCESSING);
+        assertThat(flags.reads()).as("one read before the start, one re-read").isEqualTo(2);
+    }
+
+    @Test
+    void aHandlerThatIgnoresACancelReportsWhatItDid() throws Exception {
+        UUID id = UUID.randomUUID();
+
+        AttemptResult result = run(executor(handler("stubborn", ctx -> {
+            flags.cancel(id);
+            clock.advance(CHECK_INTERVAL);
+            return ctx.isCancelled() ? HandlerResult.completed(Map.of("sawCancel", true)) : HandlerResult.completed();
+        })), dispatch(id, "stubborn", Map.of(), 1, 4, 3));
+
+        // the scheduler decides: a COMPLETED result of a cancel-requested task stays COMPLETED
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        assertThat(result.result().get("sawCancel").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aFlagThatCannotBeReadCountsAsNotCancelledAndNeverFailsTheAttempt() throws Exception {
+        UUID id = UUID.randomUUID();
+        flags.cancel(id).failWith(new IllegalStateException("Redis unreachable"));
+        boolean[] seen = new boolean[1];
+
+        AttemptResult result = run(executor(handler("log", ctx -> {
+            clock.advance(CHECK_INTERVAL);
+            seen[0] = ctx.isCancelled();
+            return HandlerResult.completed();
+        })), dispatch(id, "log", Map.of(), 1, 4, 3));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        assertThat(seen[0]).isFalse();
+        assertThat(meters.get(CancellationCheck.FAILURES_METRIC).counter().count()).isEqualTo(2);
+    }
+
+    // --- non-retryable exceptions by configuration ---------------------------------------------
+
+    static final class UpstreamRejected extends RuntimeException {
+        UpstreamRejected(String message) {
+            super(message);
+        }
+    }
+
+    static final class UpstreamRejectedForGood extends Exception {
+        UpstreamRejectedForGood(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    void anExceptionOfAConfiguredTypeFailsNotRetryable() throws Exception {
+        nonRetryable = List.of(UpstreamRejected.class);
+
+        AttemptResult result = run(executor(handler("call", ctx -> {
+            throw new UpstreamRejected("400 bad request");
+        })), dispatch("call", Map.of()));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error()).isEqualTo(TaskError.permanent("handler_error",
+                UpstreamRejected.class.getName() + ": 400 bad request"));
+    }
+
+    @Test
+    void aSubclassOfAConfiguredTypeFailsNotRetryableAndOtherExceptionsStayRetryable() throws Exception {
+        nonRetryable = List.of(IllegalArgumentException.class, UpstreamRejectedForGood.class);
+        TaskExecutor executor = executor(
+                handler("parse", ctx -> {
+                    throw new NumberFormatException("not a number"); // an IllegalArgumentException
+                }),
+                handler("checked", ctx -> {
+                    throw new UpstreamRejectedForGood("gone");
+                }),
+                handler("flaky", ctx -> {
+                    throw new IllegalStateException("try again");
+                }),
+                handler("wrapped", ctx -> {
+                    throw new IllegalStateException("wrapper", new IllegalArgumentException("inside"));
+                }));
+
+        assertThat(run(executor, dispatch("parse", Map.of())).error().retryable()).isFalse();
+        assertThat(run(executor, dispatch("checked", Map.of())).error().retryable()).isFalse();
+        assertThat(run(executor, dispatch("flaky", Map.of())).error().retryable()).isTrue();
+        assertThat(run(executor, dispatch("wrapped", Map.of())).error().retryable())
+                .as("only the thrown exception's own type counts").isTrue();
     }
 }

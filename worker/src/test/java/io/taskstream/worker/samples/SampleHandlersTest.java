@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -121,7 +122,7 @@ class SampleHandlersTest {
 
         JsonNode result = completed(report.handle(ctx));
 
-        assertThat(slept).containsExactly(Duration.ofMillis(250));
+        assertThat(slept).containsExactly(Duration.ofMillis(100), Duration.ofMillis(100), Duration.ofMillis(50));
         assertThat(result.get("generatedAt").asString()).isEqualTo(T0.toString());
         assertThat(result.get("tookMs").asLong()).isEqualTo(250);
         assertThat(result.get("lines").get(0).asString()).isEqualTo("tenant: acme");
@@ -130,17 +131,54 @@ class SampleHandlersTest {
     }
 
     @Test
-    void sleepSleepsTheGivenMillisecondsOnTheHandlerThread() throws Exception {
-        JsonNode result = completed(new SleepHandler(sleeper).handle(attempt("sleep", 1, Map.of("ms", 1500))));
+    void reportGenerateStopsWorkingWhenTheTaskIsCancelled() throws Exception {
+        int[] asked = new int[1];
+        TaskContext ctx = TaskContext.builder("report.generate").payload(Map.of("ms", 10_000))
+                .cancelled(() -> ++asked[0] > 3).build();
 
-        assertThat(slept).containsExactly(Duration.ofMillis(1500));
-        assertThat(result.get("sleptMs").asLong()).isEqualTo(1500);
+        HandlerResult result = new ReportGenerateHandler(clock, sleeper).handle(ctx);
+
+        assertThat(result).isEqualTo(HandlerResult.cancelled("report cancelled before it was done"));
+        assertThat(slept).hasSize(3);
+    }
+
+    @Test
+    void sleepSleepsTheGivenMillisecondsInSlicesOnTheHandlerThread() throws Exception {
+        JsonNode result = completed(new SleepHandler(sleeper).handle(attempt("sleep", 1, Map.of("ms", 1450))));
+
+        assertThat(slept).hasSize(15).allSatisfy(slice -> assertThat(slice).isLessThanOrEqualTo(Sleeper.SLICE));
+        assertThat(slept.stream().reduce(Duration.ZERO, Duration::plus)).isEqualTo(Duration.ofMillis(1450));
+        assertThat(slept.getLast()).isEqualTo(Duration.ofMillis(50));
+        assertThat(result.get("sleptMs").asLong()).isEqualTo(1450);
+    }
+
+    @Test
+    void sleepLooksForACancelBeforeEverySliceAndStopsAtTheFirstOne() throws Exception {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Sleeper cancelledDuringTheThirdSlice = duration -> {
+            slept.add(duration);
+            cancelled.set(slept.size() == 3);
+        };
+        TaskContext ctx = TaskContext.builder("sleep").payload(Map.of("ms", 60_000)).cancelled(cancelled::get).build();
+
+        HandlerResult result = new SleepHandler(cancelledDuringTheThirdSlice).handle(ctx);
+
+        assertThat(result).isEqualTo(HandlerResult.cancelled("cancelled after sleeping 300 of 60000 ms"));
+        assertThat(slept).hasSize(3);
+    }
+
+    @Test
+    void sleepOfACancelledTaskDoesNotSleepAtAll() throws Exception {
+        TaskContext ctx = TaskContext.builder("sleep").payload(Map.of("ms", 500)).cancelled(() -> true).build();
+
+        assertThat(new SleepHandler(sleeper).handle(ctx)).isInstanceOf(HandlerResult.Cancelled.class);
+        assertThat(slept).isEmpty();
     }
 
     @Test
     void sleepWithoutMillisecondsDoesNotSleepAndNonsenseIsNotRetryable() throws Exception {
-        new SleepHandler(sleeper).handle(attempt("sleep", 1, Map.of()));
-        assertThat(slept).containsExactly(Duration.ZERO);
+        completed(new SleepHandler(sleeper).handle(attempt("sleep", 1, Map.of())));
+        assertThat(slept).isEmpty();
 
         assertThatThrownBy(() -> new SleepHandler(sleeper).handle(attempt("sleep", 1, Map.of("ms", -1))))
                 .isInstanceOf(NonRetryableException.class);
