@@ -32,6 +32,7 @@ class InProcessStartIT {
         properties.put("taskstream.topics.prefix", it.get("taskstream.topics.prefix"));
         properties.put("taskstream.topics.partitions", "2");
         properties.put("taskstream.ingest.projection-group-id", it.get("taskstream.ingest.projection-group-id"));
+        properties.put("taskstream.ingest.dlq-projection-group-id", it.get("taskstream.ingest.dlq-projection-group-id"));
         return properties;
     }
 

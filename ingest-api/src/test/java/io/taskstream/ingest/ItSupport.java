@@ -11,8 +11,8 @@ import io.taskstream.embedded.SharedInfrastructure;
 
 /**
  * What every integration test of this module registers: the shared embedded infrastructure
- * (Kafka, a fresh Postgres database for the class, Redis), an admin key, and topics and a
- * projection group of the class's own, so that test classes sharing the broker never see each
+ * (Kafka, a fresh Postgres database for the class, Redis), an admin key, and topics and
+ * projection groups of the class's own, so that test classes sharing the broker never see each
  * other's records.
  */
 public final class ItSupport {
@@ -33,6 +33,7 @@ public final class ItSupport {
         properties.put("taskstream.topics.prefix", "it-" + id + ".");
         properties.put("taskstream.topics.partitions", "2");
         properties.put("taskstream.ingest.projection-group-id", "projection-" + id);
+        properties.put("taskstream.ingest.dlq-projection-group-id", "dlq-projection-" + id);
         properties.put("taskstream.ingest.admin-key", ADMIN_KEY);
         return properties;
     }

@@ -1,5 +1,7 @@
 package io.taskstream.ingest;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -43,6 +45,19 @@ public record TestApi(String baseUrl, HttpClient http) {
         return get(path, "Authorization", "Bearer " + ItSupport.ADMIN_KEY);
     }
 
+    /** Any method with the admin key; a body is sent as JSON. */
+    public HttpResponse<String> authorized(String method, String path, String body, String... headers) {
+        String[] all = new String[headers.length + (body == null ? 2 : 4)];
+        all[0] = "Authorization";
+        all[1] = "Bearer " + ItSupport.ADMIN_KEY;
+        if (body != null) {
+            all[2] = "Content-Type";
+            all[3] = "application/json";
+        }
+        System.arraycopy(headers, 0, all, all.length - headers.length, headers.length);
+        return send(method, path, body, all);
+    }
+
     public HttpResponse<String> send(String method, String path, String body, String... headers) {
         return send(request(path, headers).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body)));
@@ -69,5 +84,19 @@ public record TestApi(String baseUrl, HttpClient http) {
 
     public static JsonNode json(HttpResponse<String> response) {
         return Json.mapper().readTree(response.body());
+    }
+
+    /** Asserts a problem response (RFC 9457) with the given status and stable code. */
+    public static JsonNode assertProblem(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json(response);
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("code").asString()).isEqualTo(code);
+        assertThat(problem.get("type").asString()).isEqualTo("https://taskstream.io/problems/" + code);
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(problem.has("detail")).isTrue();
+        return problem;
     }
 }

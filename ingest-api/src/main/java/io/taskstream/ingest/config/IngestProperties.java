@@ -19,9 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxPayloadBytes              largest serialized {@code payload} a task may carry; a bigger one is
  *                                     answered {@code 413 payload_too_large}. The whole request body may
  *                                     be at most twice this plus 64 KiB (room for formatting and fields)
- * @param submitTimeout                how long a submission waits for Kafka to acknowledge it (and at most
- *                                     as long again for metadata); past it the API answers
- *                                     {@code 503 dependency_unavailable}
+ * @param submitTimeout                how long a submission (or a control command: cancel, re-prioritise,
+ *                                     replay) waits for Kafka to acknowledge it (and at most as long again
+ *                                     for metadata); past it the API answers {@code 503 dependency_unavailable}
  * @param retryAfter                   the {@code Retry-After} sent with a {@code 503} when a dependency is down
  * @param projectionGroupId            consumer group of the projection (events → Postgres); every API
  *                                     instance of one deployment shares it
@@ -33,6 +33,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                     current month; a row past the last one lands in the default partition
  *                                     until maintenance creates its month
  * @param partitionMaintenanceInterval how often the partitions are checked (and at start-up)
+ * @param cancelFlagPrefix             Redis key prefix of the cancel flags ({@code <prefix><taskId>}) that
+ *                                     {@code DELETE /tasks/{id}} sets and workers read; must equal the
+ *                                     workers' setting, or a cancelled task's handler never learns of it
+ * @param cancelFlagTtl                how long a cancel flag lives; a task dispatched after it expired runs
+ *                                     although it was cancelled (the scheduler still ends it
+ *                                     {@code CANCELLED} unless it completed)
+ * @param dlqProjectionGroupId         consumer group of the dead-letter projection ({@code dlq} → Postgres);
+ *                                     every API instance of one deployment shares it; must differ from
+ *                                     {@code projectionGroupId}
  */
 @ConfigurationProperties("taskstream.ingest")
 public record IngestProperties(
@@ -45,7 +54,10 @@ public record IngestProperties(
         @DefaultValue("500") int projectionBatchSize,
         @DefaultValue("1") int projectionConcurrency,
         @DefaultValue("2") int partitionMonthsAhead,
-        @DefaultValue("P1D") Duration partitionMaintenanceInterval) {
+        @DefaultValue("P1D") Duration partitionMaintenanceInterval,
+        @DefaultValue("taskstream:cancel:") String cancelFlagPrefix,
+        @DefaultValue("P7D") Duration cancelFlagTtl,
+        @DefaultValue("taskstream-dlq-projection") String dlqProjectionGroupId) {
 
     /** The shortest admin key accepted; short secrets are guessable. */
     public static final int MIN_ADMIN_KEY_LENGTH = 16;
@@ -84,6 +96,17 @@ public record IngestProperties(
         if (partitionMonthsAhead < 1 || partitionMonthsAhead > 24) {
             throw new IllegalArgumentException("taskstream.ingest.partition-months-ahead must be between 1 and 24");
         }
+        if (cancelFlagPrefix == null || cancelFlagPrefix.isBlank()) {
+            throw new IllegalArgumentException("taskstream.ingest.cancel-flag-prefix must not be blank");
+        }
+        requirePositive(cancelFlagTtl, "cancel-flag-ttl");
+        if (dlqProjectionGroupId == null || dlqProjectionGroupId.isBlank()) {
+            throw new IllegalArgumentException("taskstream.ingest.dlq-projection-group-id must not be blank");
+        }
+        if (dlqProjectionGroupId.equals(projectionGroupId)) {
+            throw new IllegalArgumentException("taskstream.ingest.dlq-projection-group-id must differ from "
+                    + "taskstream.ingest.projection-group-id (each projection commits its own offsets)");
+        }
     }
 
     private static void requirePositive(Duration value, String name) {
@@ -104,6 +127,8 @@ public record IngestProperties(
                 + ", submitTimeout=" + submitTimeout + ", retryAfter=" + retryAfter + ", projectionGroupId="
                 + projectionGroupId + ", projectionBatchSize=" + projectionBatchSize + ", projectionConcurrency="
                 + projectionConcurrency + ", partitionMonthsAhead=" + partitionMonthsAhead
-                + ", partitionMaintenanceInterval=" + partitionMaintenanceInterval + "]";
+                + ", partitionMaintenanceInterval=" + partitionMaintenanceInterval + ", cancelFlagPrefix="
+                + cancelFlagPrefix + ", cancelFlagTtl=" + cancelFlagTtl + ", dlqProjectionGroupId="
+                + dlqProjectionGroupId + "]";
     }
 }

@@ -37,6 +37,16 @@ public final class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.VALIDATION_FAILED, detail, errors, null, null);
     }
 
+    /** {@code 404 not_found}; also the answer for another tenant's resource (no existence oracle). */
+    public static ApiException notFound(String detail) {
+        return new ApiException(ErrorCode.NOT_FOUND, detail);
+    }
+
+    /** {@code 409 conflict}: the resource is in a state that does not allow the request. */
+    public static ApiException conflict(String detail) {
+        return new ApiException(ErrorCode.CONFLICT, detail);
+    }
+
     public static ApiException dependencyUnavailable(String detail, Duration retryAfter, Throwable cause) {
         return new ApiException(ErrorCode.DEPENDENCY_UNAVAILABLE, detail, List.of(), retryAfter, cause);
     }

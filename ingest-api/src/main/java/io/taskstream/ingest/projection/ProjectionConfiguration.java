@@ -77,7 +77,7 @@ public class ProjectionConfiguration {
     }
 
     /** 200 ms doubling to 10 s between attempts, without end: a batch is never skipped because Postgres is down. */
-    static ExponentialBackOff retryForever() {
+    public static ExponentialBackOff retryForever() {
         ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
         backOff.setMaxInterval(10_000);
         backOff.setMaxElapsedTime(Long.MAX_VALUE);

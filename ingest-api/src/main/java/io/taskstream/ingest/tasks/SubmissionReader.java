@@ -12,20 +12,14 @@ import java.util.regex.Pattern;
 
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
+import io.taskstream.ingest.http.JsonBodies;
 import io.taskstream.schemas.Document;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Violation;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -56,20 +50,6 @@ public final class SubmissionReader {
 
     private final SchemaValidator validator;
     private final int maxPayloadBytes;
-    /**
-     * Parses request bodies only (binding and validation use {@link Json#mapper()}). Its own factory
-     * enforces {@link Json#MAX_NESTING_DEPTH}, which {@code Json.mapper()} documents but does not
-     * apply (its parser allows Jackson's default of 500 levels).
-     */
-    private static final ObjectReader REQUEST_PARSER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(Json.MAX_NESTING_DEPTH).build())
-                    .build())
-            .build()
-            .reader()
-            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     public SubmissionReader(SchemaValidator validator, int maxPayloadBytes) {
         this.validator = validator;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -83,7 +63,7 @@ public final class SubmissionReader {
      * @throws ApiException (400, 413) when the request is not a valid task
      */
     public TaskSubmission read(byte[] body, String tenantId, UUID id, Instant createdAt, String idempotencyKeyHeader) {
-        ObjectNode request = parse(body);
+        ObjectNode request = JsonBodies.parseObject(body);
         List<Violation> violations = new ArrayList<>();
         ObjectNode submission = Json.mapper().createObjectNode();
         submission.put("id", id.toString());
@@ -113,26 +93,6 @@ public final class SubmissionReader {
         } catch (DatabindException e) {
             throw ApiException.validation(List.of(violationOf(e)));
         }
-    }
-
-    private ObjectNode parse(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new ApiException(ErrorCode.MALFORMED_REQUEST, "the request body is empty; send a JSON object");
-        }
-        JsonNode tree;
-        try {
-            tree = REQUEST_PARSER.readTree(body);
-        } catch (JacksonException e) {
-            throw new ApiException(ErrorCode.MALFORMED_REQUEST, "the request body is not valid JSON: "
-                    + e.getOriginalMessage());
-        }
-        if (tree == null || tree.isMissingNode()) {
-            throw new ApiException(ErrorCode.MALFORMED_REQUEST, "the request body is empty; send a JSON object");
-        }
-        if (!tree.isObject()) {
-            throw ApiException.validation(List.of(new Violation("", "the request body must be a JSON object")));
-        }
-        return (ObjectNode) tree;
     }
 
     private void checkPayloadSize(JsonNode payload) {

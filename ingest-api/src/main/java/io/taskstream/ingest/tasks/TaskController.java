@@ -12,7 +12,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -25,9 +27,17 @@ import io.taskstream.ingest.auth.ApiPrincipal;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
+import io.taskstream.ingest.http.JsonBodies;
+import io.taskstream.ingest.http.Page;
+import io.taskstream.ingest.http.RequestBodies;
 import io.taskstream.schemas.Violation;
 
-/** {@code POST /api/v1/tasks} and {@code GET /api/v1/tasks/{id}}. */
+/**
+ * The task endpoints: {@code POST /api/v1/tasks}, {@code GET /api/v1/tasks/{id}} and its
+ * {@code /executions}, {@code DELETE /api/v1/tasks/{id}} (cancel) and {@code PATCH /api/v1/tasks/{id}}
+ * (re-prioritise, see {@link TaskControl}). Every one is confined to the caller's tenant: another
+ * tenant's task, like an unknown one or an id that is not a UUID, is {@code 404}.
+ */
 @RestController
 @RequestMapping(TaskController.BASE)
 public class TaskController {
@@ -36,14 +46,21 @@ public class TaskController {
     static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     static final String SCOPE_CREATE = "task:create";
     static final String SCOPE_READ = "task:read";
+    static final String SCOPE_CANCEL = "task:cancel";
+    static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+    /** The largest {@code PATCH} body read; the only field is a priority. */
+    static final long MAX_PATCH_BYTES = 16 * 1024;
 
     private final TaskSubmitter submitter;
     private final TaskRepository repository;
+    private final TaskControl control;
     private final IngestProperties properties;
 
-    public TaskController(TaskSubmitter submitter, TaskRepository repository, IngestProperties properties) {
+    public TaskController(TaskSubmitter submitter, TaskRepository repository, TaskControl control,
+            IngestProperties properties) {
         this.submitter = submitter;
         this.repository = repository;
+        this.control = control;
         this.properties = properties;
     }
 
@@ -73,6 +90,45 @@ public class TaskController {
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no task " + id));
     }
 
+    /** Every attempt of the task, oldest first; not paginated ({@code nextCursor} is always null). */
+    @GetMapping("/{id}/executions")
+    public Page<ExecutionView> executions(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id) {
+        requireScope(principal, SCOPE_READ);
+        UUID taskId = parseId(id).filter(t -> repository.find(principal.tenantId(), t, false).isPresent())
+                .orElseThrow(() -> ApiException.notFound("no task " + id));
+        return Page.whole(repository.executions(principal.tenantId(), taskId));
+    }
+
+    /** Cancel: {@code 202} + the task as it is now; a terminal task is {@code 409 conflict}. */
+    @DeleteMapping("/{id}")
+    public ResponseEntity<TaskView> cancel(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent) {
+        requireScope(principal, SCOPE_CANCEL);
+        UUID taskId = parseId(id).orElseThrow(() -> ApiException.notFound("no task " + id));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(control.cancel(principal, taskId, valid(traceparent)));
+    }
+
+    /**
+     * Re-prioritise, {@code {"priority": "HIGH"}}: {@code 202} + the task as it is now; a task that is
+     * {@code PROCESSING} or finished is {@code 409 conflict}.
+     */
+    @PatchMapping(path = "/{id}", consumes = {MediaType.APPLICATION_JSON_VALUE, MERGE_PATCH_JSON})
+    public ResponseEntity<TaskView> patch(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id, HttpServletRequest request,
+            @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
+        requireScope(principal, SCOPE_CREATE);
+        TaskPatch patch = TaskPatch.of(JsonBodies.readObject(request, MAX_PATCH_BYTES));
+        UUID taskId = parseId(id).orElseThrow(() -> ApiException.notFound("no task " + id));
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .body(control.reprioritize(principal, taskId, patch.priority(), valid(traceparent)));
+    }
+
+    /** A {@code traceparent} worth forwarding, or null (a malformed one is dropped, as W3C asks). */
+    private static String valid(String traceparent) {
+        return TraceContext.parse(traceparent).map(TraceContext::traceparent).orElse(null);
+    }
+
     private static boolean includes(String include) {
         if (include == null || include.isBlank()) {
             return false;
@@ -95,8 +151,6 @@ public class TaskController {
     }
 
     private static void requireScope(ApiPrincipal principal, String scope) {
-        if (!principal.hasScope(scope)) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "the API key lacks the scope " + scope);
-        }
+        principal.requireScope(scope);
     }
 }

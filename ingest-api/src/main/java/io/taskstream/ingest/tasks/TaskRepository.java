@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
 
+import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskError;
@@ -31,9 +31,9 @@ public class TaskRepository {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {
     };
 
-    private static final String VIEW_COLUMNS = "id, tenant_id, type, priority, status, attempts, max_attempts, "
-            + "run_at, created_at, updated_at, started_at, finished_at, result, last_error, labels, ordering_key, "
-            + "schedule_id, trace_id";
+    private static final List<String> VIEW_COLUMNS = List.of("id", "tenant_id", "type", "priority", "status",
+            "attempts", "max_attempts", "run_at", "created_at", "updated_at", "started_at", "finished_at", "result",
+            "last_error", "labels", "ordering_key", "schedule_id", "trace_id");
 
     private final JdbcTemplate jdbc;
 
@@ -66,10 +66,35 @@ public class TaskRepository {
 
     /** The view of a task of {@code tenantId}; empty when there is none (or it is another tenant's). */
     public Optional<TaskView> find(String tenantId, UUID id, boolean includePayload) {
-        String sql = "SELECT " + VIEW_COLUMNS + (includePayload ? ", payload" : "")
-                + " FROM tasks WHERE id = ? AND tenant_id = ?";
-        List<TaskView> rows = jdbc.query(sql, viewMapper(includePayload), id, tenantId);
+        String sql = "SELECT " + viewColumns("t") + (includePayload ? ", t.payload" : "")
+                + " FROM tasks t WHERE t.id = ? AND t.tenant_id = ?";
+        List<TaskView> rows = jdbc.query(sql, (rs, n) -> view(rs, includePayload), id, tenantId);
         return rows.stream().findFirst();
+    }
+
+    /**
+     * Every attempt of a task of {@code tenantId}, oldest first (a replayed task's attempts restart at 1,
+     * so they are ordered by start time). Empty for an unknown task as for one that never started.
+     */
+    public List<ExecutionView> executions(String tenantId, UUID taskId) {
+        return jdbc.query("""
+                SELECT attempt, worker_id, started_at, finished_at, outcome, error, duration_ms
+                FROM task_executions WHERE task_id = ? AND tenant_id = ?
+                ORDER BY started_at, attempt
+                """, (rs, n) -> new ExecutionView(
+                        rs.getInt("attempt"),
+                        rs.getString("worker_id"),
+                        instant(rs, "started_at"),
+                        instant(rs, "finished_at"),
+                        enumOf(AttemptOutcome.class, rs.getString("outcome")),
+                        error(rs.getString("error")),
+                        (Long) rs.getObject("duration_ms")),
+                taskId, tenantId);
+    }
+
+    /** The columns {@link #view} reads, qualified by a table alias (for joins with {@code tasks}). */
+    public static String viewColumns(String alias) {
+        return String.join(", ", VIEW_COLUMNS.stream().map(c -> alias + "." + c).toList());
     }
 
     /** The task of {@code tenantId} that holds an idempotency key, with the hash of its request. */
@@ -85,8 +110,9 @@ public class TaskRepository {
     public record IdempotentTask(UUID id, byte[] requestHash) {
     }
 
-    private static RowMapper<TaskView> viewMapper(boolean includePayload) {
-        return (rs, rowNum) -> new TaskView(
+    /** The task view of the current row, which holds {@link #viewColumns} (and {@code payload} if asked for). */
+    public static TaskView view(ResultSet rs, boolean includePayload) throws SQLException {
+        return new TaskView(
                 rs.getObject("id", UUID.class),
                 rs.getString("tenant_id"),
                 rs.getString("type"),
@@ -109,11 +135,11 @@ public class TaskRepository {
     }
 
     /** Instants travel to and from {@code timestamptz} as UTC offsets, whatever the JVM's time zone. */
-    static OffsetDateTime timestamp(Instant instant) {
+    public static OffsetDateTime timestamp(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    static Instant instant(ResultSet rs, String column) throws SQLException {
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

@@ -18,12 +18,14 @@ import org.springframework.kafka.core.ProducerFactory;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.config.IngestProperties;
+import io.taskstream.ingest.control.CancelFlags;
+import io.taskstream.ingest.control.ControlPublisher;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
 
-/** Wiring of task submission: the durable producer, the reader, the repository. */
+/** Wiring of tasks: the durable submission producer, the reader, the repository, cancel and re-prioritise. */
 @Configuration(proxyBeanMethods = false)
 public class TasksConfiguration {
 
@@ -40,7 +42,8 @@ public class TasksConfiguration {
                 properties.submitTimeout()), new StringSerializer(), JsonSerde.of(TaskSubmission.class).serializer());
     }
 
-    static Map<String, Object> producerConfig(Map<String, Object> base, Duration submitTimeout) {
+    /** The durable producer settings, also used for control commands ({@code ingest.control}). */
+    public static Map<String, Object> producerConfig(Map<String, Object> base, Duration submitTimeout) {
         Map<String, Object> config = new HashMap<>(base);
         int timeoutMs = (int) Math.min(Integer.MAX_VALUE, submitTimeout.toMillis());
         int lingerMs = Math.min(5, timeoutMs / 4);
@@ -74,6 +77,12 @@ public class TasksConfiguration {
     @Bean
     TaskRepository taskRepository(JdbcTemplate jdbc) {
         return new TaskRepository(jdbc);
+    }
+
+    @Bean
+    TaskControl taskControl(TaskRepository repository, CancelFlags cancelFlags, ControlPublisher controlPublisher,
+            Clock clock) {
+        return new TaskControl(repository, cancelFlags, controlPublisher, clock);
     }
 
     @Bean

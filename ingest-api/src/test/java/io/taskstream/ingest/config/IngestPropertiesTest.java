@@ -44,6 +44,9 @@ public class IngestPropertiesTest {
         assertThat(p.projectionBatchSize()).isEqualTo(500);
         assertThat(p.partitionMonthsAhead()).isEqualTo(2);
         assertThat(p.partitionMaintenanceInterval()).isEqualTo(Duration.ofDays(1));
+        assertThat(p.cancelFlagPrefix()).isEqualTo("taskstream:cancel:");
+        assertThat(p.cancelFlagTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(p.dlqProjectionGroupId()).isEqualTo("taskstream-dlq-projection");
     }
 
     @Test
@@ -77,6 +80,14 @@ public class IngestPropertiesTest {
                 .hasMessageContaining("projection-group-id");
         assertThatThrownBy(() -> bind(with("partition-months-ahead", "0"))).rootCause()
                 .hasMessageContaining("partition-months-ahead");
+        assertThatThrownBy(() -> bind(with("cancel-flag-prefix", " "))).rootCause()
+                .hasMessageContaining("cancel-flag-prefix");
+        assertThatThrownBy(() -> bind(with("cancel-flag-ttl", "-PT1S"))).rootCause()
+                .hasMessageContaining("cancel-flag-ttl");
+        assertThatThrownBy(() -> bind(with("dlq-projection-group-id", ""))).rootCause()
+                .hasMessageContaining("dlq-projection-group-id");
+        assertThatThrownBy(() -> bind(with("dlq-projection-group-id", "taskstream-projection"))).rootCause()
+                .hasMessageContaining("must differ from taskstream.ingest.projection-group-id");
     }
 
     @Test

@@ -22,7 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.taskstream.ingest.ItSupport;
 
-/** The V1 migration as Flyway applies it, and the partition maintenance that keeps it healthy. */
+/** The migrations as Flyway applies them, and the partition maintenance that keeps them healthy. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = "spring.config.name=" + IngestApiApplication.CONFIG_NAME)
 class SchemaIT {
@@ -116,5 +116,53 @@ class SchemaIT {
 
         assertThatThrownBy(() -> jdbc.update(insert, UUID.randomUUID(), "a"))
                 .isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+    }
+
+    @Test
+    void aDeadLetterBelongsToAnExistingTask() {
+        assertThatThrownBy(() -> jdbc.update("INSERT INTO dead_letters (task_id, tenant_id, reason, dead_lettered_at) "
+                + "VALUES (?, 't', 'non_retryable', now())", UUID.randomUUID()))
+                .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
+    }
+
+    @Test
+    void aDeadLetterWithoutTypeTakesItFromItsTaskOnceKnown() {
+        UUID id = UUID.randomUUID();
+        jdbc.update("INSERT INTO tasks (id, tenant_id, status, version, created_at, updated_at) "
+                + "VALUES (?, 't', 'FAILED', 0, now(), now())", id);
+        jdbc.update("INSERT INTO dead_letters (task_id, tenant_id, reason, dead_lettered_at) "
+                + "VALUES (?, 't', 'invalid_record', now())", id);
+
+        jdbc.update("UPDATE tasks SET type = 'report.generate' WHERE id = ?", id);
+        jdbc.update("UPDATE tasks SET type = 'changed' WHERE id = ?", id);
+
+        assertThat(jdbc.queryForObject("SELECT type FROM dead_letters WHERE task_id = ?", String.class, id))
+                .as("filled once, never overwritten").isEqualTo("report.generate");
+    }
+
+    @Test
+    void theDeadLetterListingIsAKeysetRangeScanOfItsIndex() {
+        List<String> plan = jdbc.execute((java.sql.Connection con) -> {
+            try (var statement = con.createStatement()) {
+                statement.execute("SET enable_seqscan = off");
+                List<String> lines = new java.util.ArrayList<>();
+                try (var rs = statement.executeQuery("""
+                        EXPLAIN SELECT d.task_id FROM dead_letters d
+                        WHERE d.tenant_id = 't' AND d.purged_at IS NULL AND d.replayed_at IS NULL
+                          AND (d.dead_lettered_at, d.task_id) < ('2026-11-28T10:00:00Z'::timestamptz,
+                                                                 '0193a8f0-0000-7000-8000-000000000001'::uuid)
+                        ORDER BY d.dead_lettered_at DESC, d.task_id DESC LIMIT 51
+                        """)) {
+                    while (rs.next()) {
+                        lines.add(rs.getString(1));
+                    }
+                }
+                statement.execute("RESET enable_seqscan");
+                return lines;
+            }
+        });
+
+        assertThat(String.join("\n", plan)).contains("dead_letters_tenant_time_idx").doesNotContain("Sort")
+                .containsPattern("Index Cond: .*ROW\\(dead_lettered_at, task_id\\) <");
     }
 }

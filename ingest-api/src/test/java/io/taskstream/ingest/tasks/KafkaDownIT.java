@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -21,7 +23,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.taskstream.ingest.ItSupport;
 import io.taskstream.ingest.TestApi;
 
-/** With no broker to talk to, a submission fails fast and honestly: 503, and nothing recorded. */
+/**
+ * With no broker to talk to, a submission or a control request (cancel, re-prioritise, replay) fails
+ * fast and honestly: 503, and nothing recorded.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.config.name=" + IngestApiApplication.CONFIG_NAME,
         "spring.kafka.admin.auto-create=false",
@@ -62,7 +67,32 @@ class KafkaDownIT {
                 t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(TestApi.json(response).get("code").asString()).isEqualTo("dependency_unavailable");
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM tasks", Long.class)).as("nothing accepted").isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM tasks WHERE type = 'a'", Long.class))
+                .as("nothing accepted").isZero();
+    }
+
+    @Test
+    void controlRequestsWhileKafkaIsDownAreQuick503sWithRetryAfter() {
+        UUID queued = UUID.randomUUID();
+        UUID failed = UUID.randomUUID();
+        jdbc.update("INSERT INTO tasks (id, tenant_id, type, status, version, created_at, updated_at) "
+                + "VALUES (?, 'default', 'down.test', 'QUEUED', 1, now(), now())", queued);
+        jdbc.update("INSERT INTO tasks (id, tenant_id, type, status, version, created_at, updated_at) "
+                + "VALUES (?, 'default', 'down.test', 'FAILED', 3, now(), now())", failed);
+        jdbc.update("INSERT INTO dead_letters (task_id, tenant_id, type, reason, dead_lettered_at) "
+                + "VALUES (?, 'default', 'down.test', 'attempts_exhausted', now())", failed);
+        TestApi api = TestApi.onPort(port);
+
+        for (HttpResponse<String> response : List.of(
+                api.authorized("DELETE", "/api/v1/tasks/" + queued, null),
+                api.authorized("PATCH", "/api/v1/tasks/" + queued, "{\"priority\": \"HIGH\"}"),
+                api.authorized("POST", "/api/v1/dlq/" + failed + ":replay", null),
+                api.authorized("POST", "/api/v1/dlq:replay", "{}"))) {
+            TestApi.assertProblem(response, 503, "dependency_unavailable");
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("3");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters WHERE task_id = ? AND replayed_at IS NULL",
+                Long.class, failed)).as("a replay Kafka did not take leaves the task in the queue").isEqualTo(1);
     }
 
     @Test

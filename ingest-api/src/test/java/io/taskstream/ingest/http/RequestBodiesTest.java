@@ -1,4 +1,4 @@
-package io.taskstream.ingest.tasks;
+package io.taskstream.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.taskstream.ingest.tasks;
+package io.taskstream.ingest.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,7 @@ import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
 
 /** Reads a request body without ever holding more than a limit in memory. */
-final class RequestBodies {
+public final class RequestBodies {
 
     private RequestBodies() {
     }
@@ -16,7 +16,7 @@ final class RequestBodies {
      * The body's bytes; a declared or actual length over {@code limit} is {@code 413 payload_too_large}
      * (answered before reading when {@code Content-Length} already says so).
      */
-    static byte[] read(InputStream in, long declaredLength, long limit) throws IOException {
+    public static byte[] read(InputStream in, long declaredLength, long limit) throws IOException {
         if (declaredLength > limit) {
             throw tooLarge(limit);
         }

@@ -1,0 +1,166 @@
+package io.taskstream.ingest.dlq;
+
+import static io.taskstream.ingest.tasks.TaskRepository.instant;
+import static io.taskstream.ingest.tasks.TaskRepository.timestamp;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import io.taskstream.ingest.tasks.TaskRepository;
+import io.taskstream.schemas.WireCodec;
+
+/**
+ * The API's side of {@code dead_letters}: what is in a tenant's queue, and marking tasks replayed or
+ * purged. Every query is confined to a tenant, and only rows in the queue (neither purged nor replayed)
+ * are found. The rows themselves are written by {@link DeadLetterProjection}.
+ */
+public class DeadLetterRepository {
+
+    /** A row is in the queue while it is neither purged nor replayed (the partial indexes say the same). */
+    private static final String IN_QUEUE = " d.purged_at IS NULL AND d.replayed_at IS NULL ";
+
+    private static final String SELECT_VIEW = "SELECT " + TaskRepository.viewColumns("t")
+            + ", d.dead_lettered_at, d.reason, d.detail"
+            + " FROM dead_letters d JOIN tasks t ON t.id = d.task_id AND t.tenant_id = d.tenant_id"
+            + " WHERE d.tenant_id = ? AND" + IN_QUEUE;
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+
+    public DeadLetterRepository(JdbcTemplate jdbc, TransactionTemplate transactions) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+    }
+
+    /** A dead letter that was (or is about to be) replayed, identified by the dead-lettering it answers. */
+    record Entry(UUID taskId, Instant deadLetteredAt) {
+    }
+
+    /**
+     * One page of the tenant's queue, newest first, after {@code after} (null: from the newest).
+     * Returns at most {@code limit} items, plus one more when there is a next page.
+     */
+    List<DeadLetterView> page(String tenantId, String type, DlqCursor after, int limitPlusOne) {
+        StringBuilder sql = new StringBuilder(SELECT_VIEW);
+        List<Object> args = new ArrayList<>(List.of(tenantId));
+        if (type != null) {
+            sql.append(" AND d.type = ?");
+            args.add(type);
+        }
+        if (after != null) {
+            sql.append(" AND (d.dead_lettered_at, d.task_id) < (?, ?)");
+            args.add(timestamp(after.deadLetteredAt()));
+            args.add(after.taskId());
+        }
+        sql.append(" ORDER BY d.dead_lettered_at DESC, d.task_id DESC LIMIT ?");
+        args.add(limitPlusOne);
+        return jdbc.query(sql.toString(), (rs, n) -> view(rs), args.toArray());
+    }
+
+    /** The task's dead letter if it is in the tenant's queue. */
+    Optional<DeadLetterView> find(String tenantId, UUID taskId) {
+        return jdbc.query(SELECT_VIEW + " AND d.task_id = ?", (rs, n) -> view(rs), tenantId, taskId).stream()
+                .findFirst();
+    }
+
+    /**
+     * The tenant's queued dead letters matching the filters (null: any), oldest first, except those of
+     * {@code invalid_record}s (nothing valid to run again).
+     */
+    List<Entry> oldestReplayable(String tenantId, String type, Instant before, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT d.task_id, d.dead_lettered_at FROM dead_letters d"
+                + " WHERE d.tenant_id = ? AND" + IN_QUEUE + "AND d.reason <> ?");
+        List<Object> args = new ArrayList<>(List.of(tenantId, WireCodec.INVALID));
+        if (type != null) {
+            sql.append(" AND d.type = ?");
+            args.add(type);
+        }
+        if (before != null) {
+            sql.append(" AND d.dead_lettered_at < ?");
+            args.add(timestamp(before));
+        }
+        sql.append(" ORDER BY d.dead_lettered_at, d.task_id LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(),
+                (rs, n) -> new Entry(rs.getObject("task_id", UUID.class), instant(rs, "dead_lettered_at")),
+                args.toArray());
+    }
+
+    /**
+     * Takes replayed tasks out of the queue and records who did it in {@code audit_log}. A row is only
+     * marked for the dead-lettering that was replayed: if the task failed again meanwhile (a newer dead
+     * letter replaced the row), the new one stays in the queue.
+     *
+     * @return how many rows were marked
+     */
+    int markReplayed(String tenantId, List<Entry> replayed, Instant now, String actor) {
+        if (replayed.isEmpty()) {
+            return 0;
+        }
+        return transactions.execute(status -> {
+            int[][] counts = jdbc.batchUpdate("""
+                    UPDATE dead_letters d SET replayed_at = ?
+                    WHERE d.task_id = ? AND d.tenant_id = ? AND d.dead_lettered_at = ? AND""" + IN_QUEUE,
+                    replayed, replayed.size(), (ps, e) -> {
+                        ps.setObject(1, timestamp(now));
+                        ps.setObject(2, e.taskId());
+                        ps.setString(3, tenantId);
+                        ps.setObject(4, timestamp(e.deadLetteredAt()));
+                    });
+            List<UUID> marked = new ArrayList<>();
+            int i = 0;
+            for (int[] batch : counts) {
+                for (int count : batch) {
+                    if (count > 0) {
+                        marked.add(replayed.get(i).taskId());
+                    }
+                    i++;
+                }
+            }
+            audit(tenantId, marked, "dlq.replay", now, actor);
+            return marked.size();
+        });
+    }
+
+    /** Purges a task from the tenant's queue (the task stays {@code FAILED}); false if it was not in it. */
+    boolean purge(String tenantId, UUID taskId, Instant now, String actor) {
+        return transactions.execute(status -> {
+            int purged = jdbc.update("UPDATE dead_letters d SET purged_at = ?"
+                    + " WHERE d.task_id = ? AND d.tenant_id = ? AND" + IN_QUEUE, timestamp(now), taskId, tenantId);
+            if (purged == 1) {
+                audit(tenantId, List.of(taskId), "dlq.purge", now, actor);
+            }
+            return purged == 1;
+        });
+    }
+
+    /** One {@code audit_log} row per task: who ({@code actor}, the key id) did {@code action} when. */
+    private void audit(String tenantId, List<UUID> taskIds, String action, Instant now, String actor) {
+        if (taskIds.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("""
+                INSERT INTO audit_log (occurred_at, tenant_id, actor, action, resource_type, resource_id)
+                VALUES (?, ?, ?, ?, 'task', ?)
+                """, taskIds, taskIds.size(), (ps, id) -> {
+                    ps.setObject(1, timestamp(now));
+                    ps.setString(2, tenantId);
+                    ps.setString(3, actor);
+                    ps.setString(4, action);
+                    ps.setString(5, id.toString());
+                });
+    }
+
+    private static DeadLetterView view(ResultSet rs) throws SQLException {
+        return new DeadLetterView(TaskRepository.view(rs, false), instant(rs, "dead_lettered_at"),
+                rs.getString("reason"), rs.getString("detail"));
+    }
+}
