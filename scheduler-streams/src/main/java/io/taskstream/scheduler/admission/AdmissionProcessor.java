@@ -13,8 +13,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
-import io.taskstream.scheduler.dispatch.Dispatcher;
-import io.taskstream.scheduler.dispatch.DuePunctuator;
+import io.taskstream.scheduler.lifecycle.TaskLifecycle;
+import io.taskstream.scheduler.lifecycle.Tick;
 import io.taskstream.scheduler.output.DeadLetters;
 import io.taskstream.scheduler.output.Outputs;
 import io.taskstream.scheduler.output.SchedulerMetrics;
@@ -40,16 +40,17 @@ import tools.jackson.databind.JsonNode;
  *   <li>Valid → its id is resolved ({@link TaskIdResolver}); a record not keyed by that id is
  *       written back to its submit topic keyed by it (so results, which are keyed by task id,
  *       meet its state on the same partition); an id already in the store is a duplicate and
- *       dropped; otherwise {@code QUEUED} (version 1) and a dispatch, or {@code SCHEDULED}
- *       (version 1) and a timer when it is due later.</li>
+ *       dropped (a finished task stays there for the dedup window); otherwise
+ *       {@link TaskLifecycle#admit}: {@code QUEUED} (version 1) and a dispatch, or
+ *       {@code SCHEDULED} (version 1) and a timer when it is due later.</li>
  * </ul>
- * It also schedules the {@link DuePunctuator} that releases delayed tasks.
+ * It also schedules the stream task's wall-clock {@link Tick} (due timers, deadlines, purges).
  */
 public final class AdmissionProcessor implements Processor<String, byte[], String, Object> {
 
     private final Map<String, Priority> priorityByTopic;
     private final SubmissionReader reader;
-    private final Dispatcher dispatcher;
+    private final TaskLifecycle.Rules rules;
     private final SchedulerMetrics metrics;
     private final Duration punctuateInterval;
     private final int maxDuePerTick;
@@ -57,13 +58,14 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
     private ProcessorContext<String, Object> context;
     private TaskStore store;
     private Outputs out;
+    private TaskLifecycle lifecycle;
 
-    public AdmissionProcessor(Map<String, Priority> priorityByTopic, SubmissionReader reader, Dispatcher dispatcher,
-                              SchedulerMetrics metrics, Duration punctuateInterval, int maxDuePerTick) {
+    public AdmissionProcessor(Map<String, Priority> priorityByTopic, SubmissionReader reader, TaskLifecycle.Rules rules,
+                              Duration punctuateInterval, int maxDuePerTick) {
         this.priorityByTopic = Map.copyOf(priorityByTopic);
         this.reader = reader;
-        this.dispatcher = dispatcher;
-        this.metrics = metrics;
+        this.rules = rules;
+        this.metrics = rules.metrics();
         this.punctuateInterval = punctuateInterval;
         this.maxDuePerTick = maxDuePerTick;
     }
@@ -73,8 +75,9 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
         this.context = context;
         this.store = TaskStore.of(context);
         this.out = new Outputs(context);
+        this.lifecycle = rules.lifecycle(store, out);
         context.schedule(punctuateInterval, PunctuationType.WALL_CLOCK_TIME,
-                new DuePunctuator(store, dispatcher, out, maxDuePerTick));
+                new Tick(store, lifecycle, metrics, maxDuePerTick));
     }
 
     @Override
@@ -106,7 +109,8 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
                       Decoded.Invalid<TaskSubmission> invalid, JsonNode json, Priority topicPriority,
                       String traceparent, Instant now) {
         UUID taskId = TaskIdResolver.resolve(invalid.taskId(), record.key(), metadata);
-        if (store.contains(taskId)) {
+        TaskState existing = store.get(taskId);
+        if (isDuplicate(existing)) {
             metrics.duplicateSubmission();
             return;
         }
@@ -119,7 +123,8 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
         out.deadLetter(taskId.toString(), new DeadLetter(taskId, invalid.tenantId(), WireCodec.INVALID,
                 invalid.detail(), now, null, List.of(), DeadLetters.source(metadata, record.key(), record.value())),
                 traceparent, now);
-        store.put(TaskState.rejected(taskId, invalid.tenantId(), traceparent, now));
+        store.save(existing, TaskState.rejected(taskId, invalid.tenantId(), traceparent, now,
+                lifecycle.purgeTime(now)));
         metrics.finished(TaskStatus.FAILED);
     }
 
@@ -134,20 +139,17 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
             out.resubmit(topicPriority, submission, traceparent, now);
             return;
         }
-        if (store.contains(taskId)) {
+        TaskState existing = store.get(taskId);
+        if (isDuplicate(existing)) {
             metrics.duplicateSubmission();
             return;
         }
-        Instant dueAt = submission.dueAt(createdAt);
-        if (dueAt.isAfter(now)) {
-            out.event(TaskEvent.admitted(submission, 1, TaskStatus.SCHEDULED, now, dueAt), traceparent, now);
-            store.scheduleAt(dueAt, taskId);
-            store.put(TaskState.admitted(submission, TaskStatus.SCHEDULED, dueAt, traceparent, now));
-        } else {
-            out.event(TaskEvent.admitted(submission, 1, TaskStatus.QUEUED, now, dueAt), traceparent, now);
-            TaskState queued = TaskState.admitted(submission, TaskStatus.QUEUED, dueAt, traceparent, now);
-            store.put(dispatcher.dispatch(queued, now, out));
-        }
+        lifecycle.admit(submission, existing, traceparent, now);
+    }
+
+    /** An id is taken by any state but the placeholder a {@code CANCEL} leaves for a task not admitted yet. */
+    private static boolean isDuplicate(TaskState existing) {
+        return existing != null && !existing.isPlaceholder();
     }
 
     /** The task type of an invalid record when it is a well-formed type, so the dead letter can be found by type. */

@@ -1,6 +1,8 @@
 package io.taskstream.scheduler.config;
 
-import org.apache.kafka.clients.admin.NewTopic;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+
 import org.apache.kafka.streams.Topology;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -35,10 +37,16 @@ public class SchedulerConfiguration {
         return new SchedulerMetrics(registry);
     }
 
+    /** Retry jitter; shared by the stream threads, hence {@link Random} (thread-safe). */
+    @Bean
+    RandomGenerator schedulerJitter() {
+        return new Random();
+    }
+
     @Bean
     Topology schedulerTopology(Topics topics, SchedulerProperties properties, SchedulerMetrics metrics,
-                               SchemaValidator validator) {
-        return SchedulerTopology.build(topics, properties, metrics, validator);
+                               SchemaValidator validator, RandomGenerator schedulerJitter) {
+        return SchedulerTopology.build(topics, properties, metrics, validator, schedulerJitter);
     }
 
     @Bean

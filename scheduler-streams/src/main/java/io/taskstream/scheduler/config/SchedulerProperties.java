@@ -6,6 +6,8 @@ import java.util.Objects;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
+import io.taskstream.schemas.Backoff;
+
 /**
  * The scheduler's settings, bound from {@code taskstream.scheduler.*} (environment variables
  * {@code TASKSTREAM_SCHEDULER_*}). Defaults live here and nowhere else; a wrong value stops the
@@ -32,13 +34,25 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param dispatchGrace       added to a task's timeout to form the dispatch deadline (the
  *                            visibility timeout): the worker's own timeout fires first, so a slow
  *                            but honest worker still reports before the scheduler gives up
- * @param punctuateInterval   how often (wall-clock) the timer store is scanned for tasks that
- *                            became due; the lateness of a delayed task is at most this plus
- *                            {@code commitInterval}
- * @param maxDuePerTick       at most this many due tasks are dispatched per scan and stream task,
- *                            so one scan never stalls the stream thread; the rest go next tick
+ * @param punctuateInterval   how often (wall-clock) the time indexes are scanned for tasks that
+ *                            became due, attempts past their deadline and finished tasks past
+ *                            their dedup window; the lateness of a delayed task is at most this
+ *                            plus {@code commitInterval}
+ * @param maxDuePerTick       per tick and stream task, at most this many due tasks are dispatched,
+ *                            this many expired attempts timed out and this many finished tasks
+ *                            purged, so one tick never stalls the stream thread; the rest wait for
+ *                            the next tick (oldest first)
  * @param closeTimeout        how long closing waits for the stream threads to commit and leave
  *                            the group on shutdown
+ * @param standbyReplicas     {@code num.standby.replicas}: warm copies of each stream task's state
+ *                            on other instances, so a failover resumes without replaying the whole
+ *                            changelog; with fewer instances than this + 1 some standbys stay unplaced
+ * @param dedupWindow         how long a finished task's state is kept after it ended: within it a
+ *                            submission with the same id is dropped as a duplicate, a late result is
+ *                            recognised as stale and a {@code FAILED} task can be replayed; after it
+ *                            the state is purged and the same id would be admitted as a new task
+ * @param backoff             the retry backoff of tasks that do not bring their own: the wait after
+ *                            attempt n is {@code min(max, initial × multiplier^(n-1))} ± {@code jitter}
  */
 @ConfigurationProperties(prefix = "taskstream.scheduler", ignoreUnknownFields = false)
 public record SchedulerProperties(
@@ -51,7 +65,10 @@ public record SchedulerProperties(
         Duration dispatchGrace,
         Duration punctuateInterval,
         Integer maxDuePerTick,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        Integer standbyReplicas,
+        Duration dedupWindow,
+        BackoffDefaults backoff) {
 
     /** The values of Kafka Streams' {@code processing.guarantee} the scheduler supports. */
     public enum ProcessingGuarantee {
@@ -69,6 +86,40 @@ public record SchedulerProperties(
         }
     }
 
+    /**
+     * {@code taskstream.scheduler.backoff.*}: the deployment's default retry backoff (each field
+     * defaults to {@link Backoff#DEFAULT}'s: 1 s, × 2, at most 5 min, ± 20 %).
+     *
+     * @param initial    wait after the first failed attempt (before jitter)
+     * @param multiplier growth per further attempt, 1.0 to 10.0
+     * @param max        longest wait (before jitter); not shorter than {@code initial}
+     * @param jitter     spread as a fraction, 0.0 to 1.0: 0.2 makes a 10 s wait 8 to 12 s
+     */
+    public record BackoffDefaults(Duration initial, Double multiplier, Duration max, Double jitter) {
+
+        public BackoffDefaults {
+            initial = Objects.requireNonNullElse(initial, Backoff.DEFAULT.initial());
+            multiplier = Objects.requireNonNullElse(multiplier, Backoff.DEFAULT.multiplier());
+            max = Objects.requireNonNullElse(max, Backoff.DEFAULT.max());
+            jitter = Objects.requireNonNullElse(jitter, Backoff.DEFAULT.jitter());
+            backoff(initial, multiplier, max, jitter);
+        }
+
+        /** These settings as the wire's {@link Backoff}. */
+        public Backoff toBackoff() {
+            return backoff(initial, multiplier, max, jitter);
+        }
+
+        private static Backoff backoff(Duration initial, double multiplier, Duration max, double jitter) {
+            try {
+                return new Backoff(initial, multiplier, max, jitter);
+            } catch (IllegalArgumentException e) {
+                // not chained: the root cause is what the start-up failure shows, and it must name the property
+                throw new IllegalArgumentException("taskstream.scheduler." + e.getMessage());
+            }
+        }
+    }
+
     public SchedulerProperties {
         applicationId = Objects.requireNonNullElse(applicationId, "taskstream-scheduler");
         streamThreads = Objects.requireNonNullElse(streamThreads, 1);
@@ -79,6 +130,9 @@ public record SchedulerProperties(
         punctuateInterval = Objects.requireNonNullElse(punctuateInterval, Duration.ofMillis(100));
         maxDuePerTick = Objects.requireNonNullElse(maxDuePerTick, 1_000);
         closeTimeout = Objects.requireNonNullElse(closeTimeout, Duration.ofSeconds(30));
+        standbyReplicas = Objects.requireNonNullElse(standbyReplicas, 1);
+        dedupWindow = Objects.requireNonNullElse(dedupWindow, Duration.ofHours(24));
+        backoff = Objects.requireNonNullElse(backoff, new BackoffDefaults(null, null, null, null));
 
         if (applicationId.isBlank() || !applicationId.matches("[a-zA-Z0-9._-]+")) {
             throw new IllegalArgumentException(
@@ -99,16 +153,51 @@ public record SchedulerProperties(
             throw new IllegalArgumentException("taskstream.scheduler.max-due-per-tick must be at least 1");
         }
         requirePositive(closeTimeout, "close-timeout");
+        if (standbyReplicas < 0) {
+            throw new IllegalArgumentException("taskstream.scheduler.standby-replicas must not be negative");
+        }
+        requirePositive(dedupWindow, "dedup-window");
     }
 
     /** Every default, as if nothing were configured. */
     public static SchedulerProperties defaults() {
-        return new SchedulerProperties(null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public SchedulerProperties withStateDir(Path newStateDir) {
         return new SchedulerProperties(applicationId, newStateDir, streamThreads, processingGuarantee, commitInterval,
-                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout);
+                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                dedupWindow, backoff);
+    }
+
+    public SchedulerProperties withProcessingGuarantee(ProcessingGuarantee newGuarantee) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, newGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                dedupWindow, backoff);
+    }
+
+    public SchedulerProperties withPunctuateInterval(Duration newInterval) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, newInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                dedupWindow, backoff);
+    }
+
+    public SchedulerProperties withMaxDuePerTick(int newMax) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, punctuateInterval, newMax, closeTimeout, standbyReplicas,
+                dedupWindow, backoff);
+    }
+
+    public SchedulerProperties withDedupWindow(Duration newWindow) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                newWindow, backoff);
+    }
+
+    public SchedulerProperties withBackoff(BackoffDefaults newBackoff) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                dedupWindow, newBackoff);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -123,6 +123,7 @@ public final class SchedulerStreams implements SmartLifecycle {
     private void checkTopics() {
         List<String> inputs = new ArrayList<>(topics.submitTopics());
         inputs.add(topics.results());
+        inputs.add(topics.control());
         List<String> all = new ArrayList<>(inputs);
         all.addAll(topics.readyTopics());
         all.add(topics.events());
@@ -139,7 +140,7 @@ public final class SchedulerStreams implements SmartLifecycle {
             partitions.put(input, found.get(input).partitions().size());
         }
         if (partitions.values().stream().distinct().count() > 1) {
-            throw new IllegalStateException("the submit topics and " + topics.results()
+            throw new IllegalStateException("the submit topics, " + topics.results() + " and " + topics.control()
                     + " must have the same number of partitions (they are co-partitioned by task id): " + partitions);
         }
     }

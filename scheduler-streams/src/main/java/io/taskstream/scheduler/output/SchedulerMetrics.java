@@ -59,6 +59,50 @@ public final class SchedulerMetrics {
         registry.counter("scheduler.tasks.finished", "status", status.name()).increment();
     }
 
+    /** {@code scheduler_timeouts_total}: an in-flight attempt passed its deadline without a result ({@code TIMED_OUT}). */
+    public void timedOut() {
+        registry.counter("scheduler.timeouts").increment();
+    }
+
+    /** {@code scheduler_retries_scheduled_total}: a failed attempt got a next one ({@code RETRY_SCHEDULED}). */
+    public void retryScheduled() {
+        registry.counter("scheduler.retries.scheduled").increment();
+    }
+
+    /**
+     * {@code scheduler_cancellations_total{stage}}: a {@code CANCEL} took effect; {@code stage} is
+     * {@code waiting} (removed before dispatch), {@code in_flight} (the attempt's outcome will end the
+     * task) or {@code not_admitted} (the command overtook the submission).
+     */
+    public void cancelled(String stage) {
+        registry.counter("scheduler.cancellations", "stage", stage).increment();
+    }
+
+    /** {@code scheduler_reprioritizations_total}: a waiting task moved to another priority. */
+    public void reprioritized() {
+        registry.counter("scheduler.reprioritizations").increment();
+    }
+
+    /** {@code scheduler_replays_total}: a {@code FAILED} task was replayed. */
+    public void replayed() {
+        registry.counter("scheduler.replays").increment();
+    }
+
+    /** {@code scheduler_control_ignored_total{kind, reason}}: a control command that did not apply. */
+    public void controlIgnored(String kind, String reason) {
+        registry.counter("scheduler.control.ignored", "kind", kind, "reason", reason).increment();
+    }
+
+    /** {@code scheduler_rejected_control_total{reason}}: a {@code control} record that could not be read. */
+    public void controlRejected(String reason) {
+        registry.counter("scheduler.rejected.control", "reason", reason).increment();
+    }
+
+    /** {@code scheduler_tasks_purged_total}: a finished task's state was deleted at the end of its dedup window. */
+    public void purged() {
+        registry.counter("scheduler.tasks.purged").increment();
+    }
+
     /** {@code scheduler_processing_errors_total{processor}}: a record or punctuation threw and was skipped. */
     public void processingError(String processor) {
         registry.counter("scheduler.processing.errors", "processor", processor).increment();

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 import io.taskstream.schemas.Execution;
+import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
 
@@ -16,22 +17,33 @@ import io.taskstream.schemas.TaskSubmission;
  * projection's ordering, the in-flight attempt against which results are matched, and the
  * history a dead letter lists.
  *
- * <p>Later issues add fields here (timer due time for retries, cancel flags, the fencing token
- * of the in-flight attempt); the JSON mapper ignores unknown fields, so an older scheduler can
+ * <p>Where a task sits in the time indexes of {@link TaskStore} follows from its state alone
+ * ({@link #timerAt()}, {@link #deadlineAt()}, {@link #purgeAt()}), so the indexes can never
+ * disagree with it for long: {@link TaskStore#save} moves the entries with every change.
+ *
+ * <p>The scheduler's statuses: {@code SCHEDULED} and {@code RETRY_SCHEDULED} wait in the timer
+ * index; {@code QUEUED} with a {@code dispatchedAt} is an attempt in flight (the worker's
+ * {@code PROCESSING} is not seen here); terminal statuses wait in the purge index for the dedup
+ * window; {@code PENDING} is only a placeholder for a task cancelled before it was admitted.
+ *
+ * <p>The JSON mapper ignores unknown fields and defaults missing ones, so an older scheduler can
  * still read a newer state and the other way round.
  *
- * @param status       the last status the scheduler published
- * @param version      the last {@code TaskEvent.version} used or reserved (a dispatch reserves one
- *                     for the worker's {@code PROCESSING} event)
- * @param attempts     attempts dispatched so far; while {@code QUEUED} after a dispatch, the
- *                     in-flight attempt is this number
- * @param submission   the admitted submission (id, priority and createdAt resolved); null for a
- *                     record rejected as invalid
- * @param dueAt        when the task is (or was) due
- * @param dispatchedAt when the in-flight attempt was dispatched; null while not dispatched
- * @param deadline     when the scheduler stops waiting for the in-flight attempt
- * @param executions   every finished attempt, oldest first
- * @param traceparent  the W3C trace context of the submission, propagated to every output
+ * @param status          the last status the scheduler published ({@code PENDING}: not admitted yet)
+ * @param version         the last {@code TaskEvent.version} used or reserved (a dispatch reserves
+ *                        one for the worker's {@code PROCESSING} event)
+ * @param attempts        attempts dispatched so far (since the last replay); while in flight, the
+ *                        in-flight attempt is this number
+ * @param submission      the admitted submission (id, priority and createdAt resolved); null for a
+ *                        record rejected as invalid and for a {@code PENDING} placeholder
+ * @param dueAt           when the task (or its next attempt) is, or was, due
+ * @param dispatchedAt    when the in-flight attempt was dispatched; null while none is in flight
+ * @param deadline        when the scheduler stops waiting for the in-flight attempt
+ * @param executions      every finished attempt, oldest first (across replays)
+ * @param traceparent     the W3C trace context of the submission, propagated to every output
+ * @param cancelRequested a {@code CANCEL} arrived while an attempt was in flight (or before the
+ *                        task was admitted): the attempt's outcome ends the task
+ * @param purgeAt         when the state of this finished task is deleted (end + dedup window)
  */
 public record TaskState(
         UUID taskId,
@@ -45,7 +57,9 @@ public record TaskState(
         Instant deadline,
         List<Execution> executions,
         String traceparent,
-        Instant updatedAt) {
+        Instant updatedAt,
+        boolean cancelRequested,
+        Instant purgeAt) {
 
     public TaskState {
         Objects.requireNonNull(taskId, "taskId");
@@ -58,13 +72,23 @@ public record TaskState(
     public static TaskState admitted(TaskSubmission submission, TaskStatus status, Instant dueAt, String traceparent,
                                      Instant now) {
         return new TaskState(submission.id(), submission.tenantId(), status, 1, 0, submission, dueAt, null, null,
-                List.of(), traceparent, now);
+                List.of(), traceparent, now, false, null);
     }
 
     /** A readable record that broke the schema: a {@code FAILED} task (version 1) that never runs. */
-    public static TaskState rejected(UUID taskId, String tenantId, String traceparent, Instant now) {
+    public static TaskState rejected(UUID taskId, String tenantId, String traceparent, Instant now, Instant purgeAt) {
         return new TaskState(taskId, tenantId, TaskStatus.FAILED, 1, 0, null, null, null, null, List.of(),
-                traceparent, now);
+                traceparent, now, false, purgeAt);
+    }
+
+    /**
+     * A {@code CANCEL} for a task not admitted yet (the command overtook its submission): a
+     * placeholder that makes the submission, when it comes, end {@code CANCELLED} at once.
+     * Nothing was published for it (version 0); it is purged at {@code purgeAt} if no submission comes.
+     */
+    public static TaskState cancelledBeforeAdmission(UUID taskId, String tenantId, Instant now, Instant purgeAt) {
+        return new TaskState(taskId, tenantId, TaskStatus.PENDING, 0, 0, null, null, null, null, List.of(), null,
+                now, true, purgeAt);
     }
 
     /** The version the next event of this task must carry. */
@@ -72,9 +96,34 @@ public record TaskState(
         return version + 1;
     }
 
+    /** True for the placeholder of {@link #cancelledBeforeAdmission}. */
+    public boolean isPlaceholder() {
+        return status == TaskStatus.PENDING;
+    }
+
+    /** True while the task waits for a due time ({@code SCHEDULED}, {@code RETRY_SCHEDULED}), not dispatched. */
+    public boolean isWaiting() {
+        return status == TaskStatus.SCHEDULED || status == TaskStatus.RETRY_SCHEDULED;
+    }
+
+    /** True while an attempt is dispatched and its result awaited. */
+    public boolean isInFlight() {
+        return status == TaskStatus.QUEUED && dispatchedAt != null;
+    }
+
     /** True when {@code attempt} is the attempt the scheduler dispatched and waits for. */
     public boolean awaits(int attempt) {
-        return status == TaskStatus.QUEUED && dispatchedAt != null && attempts == attempt;
+        return isInFlight() && attempts == attempt;
+    }
+
+    /** Where the task sits in the timer index: its due time while waiting, else null. */
+    public Instant timerAt() {
+        return isWaiting() ? dueAt : null;
+    }
+
+    /** Where the task sits in the deadline index: the in-flight attempt's deadline, else null. */
+    public Instant deadlineAt() {
+        return isInFlight() ? deadline : null;
     }
 
     /**
@@ -83,13 +132,43 @@ public record TaskState(
      */
     public TaskState moved(TaskStatus newStatus, long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, dueAt, null, null,
-                executions, traceparent, now);
+                executions, traceparent, now, cancelRequested, purgeAt);
+    }
+
+    /** This task waiting ({@code SCHEDULED}/{@code RETRY_SCHEDULED}) until {@code newDueAt}. */
+    public TaskState waiting(TaskStatus newStatus, long newVersion, Instant newDueAt, Instant now) {
+        return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, newDueAt, null, null,
+                executions, traceparent, now, cancelRequested, purgeAt);
     }
 
     /** This task after dispatching its next attempt, {@code reservedVersion} kept for the worker. */
     public TaskState dispatched(long reservedVersion, Instant dispatchedAt, Instant deadline) {
         return new TaskState(taskId, tenantId, TaskStatus.QUEUED, reservedVersion, attempts + 1, submission, dueAt,
-                dispatchedAt, deadline, executions, traceparent, dispatchedAt);
+                dispatchedAt, deadline, executions, traceparent, dispatchedAt, cancelRequested, purgeAt);
+    }
+
+    /** This task finished with {@code newStatus}; its state is kept until {@code newPurgeAt} (the dedup window). */
+    public TaskState ended(TaskStatus newStatus, long newVersion, Instant now, Instant newPurgeAt) {
+        return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, dueAt, null, null,
+                executions, traceparent, now, false, newPurgeAt);
+    }
+
+    /** A {@code FAILED} task replayed: attempts start again at 1, {@code QUEUED} at {@code newVersion}. */
+    public TaskState replayed(long newVersion, Instant now) {
+        return new TaskState(taskId, tenantId, TaskStatus.QUEUED, newVersion, 0, submission, now, null, null,
+                executions, traceparent, now, false, null);
+    }
+
+    /** This task with a cancel requested for its in-flight attempt. */
+    public TaskState withCancelRequested(Instant now) {
+        return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
+                executions, traceparent, now, true, purgeAt);
+    }
+
+    /** This task moved to {@code priority} (its next dispatch goes to that ready topic), at {@code newVersion}. */
+    public TaskState withPriority(Priority priority, long newVersion, Instant now) {
+        return new TaskState(taskId, tenantId, status, newVersion, attempts, submission.withPriority(priority), dueAt,
+                dispatchedAt, deadline, executions, traceparent, now, cancelRequested, purgeAt);
     }
 
     /** This task with one more finished attempt in its history. */
@@ -97,6 +176,6 @@ public record TaskState(
         List<Execution> all = new ArrayList<>(executions);
         all.add(execution);
         return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
-                all, traceparent, updatedAt);
+                all, traceparent, updatedAt, cancelRequested, purgeAt);
     }
 }

@@ -10,7 +10,9 @@ import org.apache.kafka.common.utils.Bytes;
  * Keys of the timer store: {@code due epoch millis (8 bytes, big-endian) | task id (16 bytes)}.
  * Byte order is time order (both RocksDB and the in-memory stores compare keys as unsigned
  * bytes), so the range {@code [start, upTo(now)]} holds exactly the tasks due by {@code now},
- * oldest first, and two tasks due in the same millisecond never collide.
+ * oldest first, and two tasks due in the same millisecond never collide. A time with a fraction
+ * of a millisecond is rounded up (ticks run on millisecond time), so a task is never released
+ * before its exact due time.
  */
 public final class TimerKey {
 
@@ -21,10 +23,15 @@ public final class TimerKey {
 
     public static Bytes of(Instant due, UUID taskId) {
         return Bytes.wrap(ByteBuffer.allocate(LENGTH)
-                .putLong(Math.max(0, due.toEpochMilli()))
+                .putLong(Math.max(0, ceilingMillis(due)))
                 .putLong(taskId.getMostSignificantBits())
                 .putLong(taskId.getLeastSignificantBits())
                 .array());
+    }
+
+    private static long ceilingMillis(Instant time) {
+        long millis = time.toEpochMilli();
+        return time.getNano() % 1_000_000 == 0 ? millis : millis + 1;
     }
 
     /** The smallest possible key. */

@@ -3,6 +3,7 @@ package io.taskstream.scheduler.topology;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -13,11 +14,15 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import io.taskstream.scheduler.admission.AdmissionProcessor;
 import io.taskstream.scheduler.admission.SubmissionReader;
 import io.taskstream.scheduler.config.SchedulerProperties;
+import io.taskstream.scheduler.control.ControlProcessor;
 import io.taskstream.scheduler.dispatch.Dispatcher;
+import io.taskstream.scheduler.lifecycle.TaskLifecycle;
 import io.taskstream.scheduler.outcome.OutcomeProcessor;
 import io.taskstream.scheduler.output.Outputs;
 import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.retry.RetryPolicy;
 import io.taskstream.scheduler.state.TaskStore;
+import io.taskstream.schemas.Backoff;
 import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
@@ -35,77 +40,98 @@ import io.taskstream.schemas.Topics;
  *  submit.high     ├→ [submissions] → (admission) ─────┼→ dlq         (DeadLetter, ts-error)
  *  submit.normal   │                      │  ⟲ tick    ├→ ready.&lt;p&gt;   (TaskDispatch)
  *  submit.low      ┘                      │            └→ submit.&lt;p&gt;  (re-keyed TaskSubmission)
- *                                  {task-state, task-timers}
+ *                 {task-state, task-timers, task-deadlines, task-purges}
  *  results ───────────→ [results] → (outcome) ──────────→ events, dlq, ready.&lt;p&gt;
+ *  control ───────────→ [control] → (control) ──────────→ events, dlq, ready.&lt;p&gt;
  * </pre>
  *
  * <h2>How it works</h2>
- * Both processors share two persistent stores (so they form one sub-topology and Kafka Streams
- * gives partition <i>n</i> of every input topic to the same stream task): {@code task-state},
- * task id → {@code TaskState}, and {@code task-timers}, due time + task id → task id. Every
- * input is read as raw bytes and decoded with {@code WireCodec}, which never throws: a bad
- * record becomes a dead letter, never a dead stream thread, and there is no deserialization
- * step that could fail before our code sees the record.
+ * The three processors share the stores (so they form one sub-topology and Kafka Streams gives
+ * partition <i>n</i> of every input topic to the same stream task; the inputs must be
+ * co-partitioned by task id): {@code task-state}, task id → {@code TaskState}, and three time
+ * indexes, due time + task id → task id: {@code task-timers} (waiting tasks), {@code task-deadlines}
+ * (attempts in flight) and {@code task-purges} (finished tasks, until the end of the dedup window).
+ * Every input is read as raw bytes and decoded with {@code WireCodec}, which never throws: a bad
+ * record becomes a dead letter, never a dead stream thread, and there is no deserialization step
+ * that could fail before our code sees the record.
  * <ul>
  *   <li><b>admission</b> validates, deduplicates by task id and publishes {@code QUEUED} +
  *       dispatch, or {@code SCHEDULED} + a timer for a task due later; a record not keyed by its
  *       task id is written back to its submit topic keyed by it (one extra hop for such direct
  *       producers, so that results meet the task's state).</li>
- *   <li>a wall-clock punctuator (every {@code punctuate-interval}) releases due timers.</li>
- *   <li><b>outcome</b> matches each result with the attempt in flight and completes, fails
- *       (dead letter) or retries the task.</li>
+ *   <li>a wall-clock {@code Tick} (every {@code punctuate-interval}, bounded work) releases due
+ *       timers, times out attempts past their deadline and purges tasks past their dedup window.</li>
+ *   <li><b>outcome</b> matches each result with the attempt in flight and completes, retries after
+ *       the backoff, dead-letters or cancels the task.</li>
+ *   <li><b>control</b> applies {@code CANCEL}, {@code REPRIORITIZE} and {@code REPLAY}.</li>
  * </ul>
+ * All status changes themselves live in {@code TaskLifecycle}.
  *
  * <h2>Versions</h2>
  * Per task, each event takes the next version; a dispatch reserves one for the worker's
  * {@code PROCESSING} event ({@code TaskDispatch.eventVersion}). A task due at once: QUEUED 1,
  * PROCESSING 2 (worker), COMPLETED 3. Delayed: SCHEDULED 1, QUEUED 2, PROCESSING 3, outcome 4.
  * A retry after outcome version <i>v</i> = RETRY_SCHEDULED: QUEUED <i>v+1</i>, PROCESSING
- * <i>v+2</i>, next outcome <i>v+3</i>.
+ * <i>v+2</i>, next outcome <i>v+3</i>. Cancel, re-prioritise and replay take the next version too.
  *
  * <h2>Trade-offs</h2>
- * Outputs use the stream's wall-clock time ({@code currentSystemTimeMs}) as "now", never the
- * JVM's own clock, so tests drive time. Terminal tasks stay in {@code task-state} (they are
- * the dedup record); a retention purge comes with the later issues.
+ * Outputs use the stream's wall-clock time ({@code currentSystemTimeMs}, the tick's timestamp) as
+ * "now", never the JVM's own clock, so tests drive time. Jitter comes from the given random
+ * generator, shared by all stream threads (so thread-safe), seeded in tests. The time indexes are
+ * three stores rather than one so that a flood of one kind (a million purges) never delays
+ * another (due tasks): each gets its own bound per tick.
  */
 public final class SchedulerTopology {
 
     public static final String SUBMISSIONS_SOURCE = "submissions";
     public static final String RESULTS_SOURCE = "results";
+    public static final String CONTROL_SOURCE = "control";
     public static final String ADMISSION = "admission";
     public static final String OUTCOME = "outcome";
+    public static final String CONTROL = "control-commands";
 
     private SchedulerTopology() {
     }
 
+    /**
+     * The topology.
+     *
+     * @param random the source of retry jitter, shared by every stream thread: must be thread-safe
+     *               ({@link java.util.Random} is); seeded in tests
+     */
     public static Topology build(Topics topics, SchedulerProperties properties, SchedulerMetrics metrics,
-                                 SchemaValidator validator) {
+                                 SchemaValidator validator, RandomGenerator random) {
         Map<String, Priority> priorityByTopic = Arrays.stream(Priority.values())
                 .collect(Collectors.toMap(topics::submit, Function.identity()));
-        SubmissionReader reader = new SubmissionReader(validator);
-        Dispatcher dispatcher = new Dispatcher(properties.dispatchGrace(), metrics);
+        Backoff defaultBackoff = properties.backoff().toBackoff();
+        SubmissionReader reader = new SubmissionReader(validator, defaultBackoff);
+        TaskLifecycle.Rules rules = new TaskLifecycle.Rules(new Dispatcher(properties.dispatchGrace(), metrics),
+                RetryPolicy.backoff(defaultBackoff, random), metrics, properties.dedupWindow());
 
         Topology topology = new Topology();
         topology.addSource(SUBMISSIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.submitTopics().toArray(String[]::new));
         topology.addSource(RESULTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.results());
+        topology.addSource(CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.control());
 
-        topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(priorityByTopic, reader, dispatcher, metrics,
+        topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(priorityByTopic, reader, rules,
                 properties.punctuateInterval(), properties.maxDuePerTick()), SUBMISSIONS_SOURCE);
-        topology.addProcessor(OUTCOME, () -> new OutcomeProcessor(validator, dispatcher, metrics), RESULTS_SOURCE);
+        topology.addProcessor(OUTCOME, () -> new OutcomeProcessor(validator, rules), RESULTS_SOURCE);
+        topology.addProcessor(CONTROL, () -> new ControlProcessor(validator, rules), CONTROL_SOURCE);
         for (StoreBuilder<?> store : TaskStore.builders()) {
-            topology.addStateStore(store, ADMISSION, OUTCOME);
+            topology.addStateStore(store, ADMISSION, OUTCOME, CONTROL);
         }
 
         StringSerializer keys = new StringSerializer();
         topology.addSink(Outputs.EVENTS, topics.events(), keys, JsonSerde.of(TaskEvent.class).serializer(),
-                ADMISSION, OUTCOME);
+                ADMISSION, OUTCOME, CONTROL);
         topology.addSink(Outputs.DLQ, topics.dlq(), keys, JsonSerde.of(DeadLetter.class).serializer(),
-                ADMISSION, OUTCOME);
+                ADMISSION, OUTCOME, CONTROL);
         for (Priority priority : Priority.values()) {
             topology.addSink(Outputs.ready(priority), topics.ready(priority), keys,
-                    JsonSerde.of(TaskDispatch.class).serializer(), ADMISSION, OUTCOME);
+                    JsonSerde.of(TaskDispatch.class).serializer(), ADMISSION, OUTCOME, CONTROL);
             topology.addSink(Outputs.resubmit(priority), topics.submit(priority), keys,
                     JsonSerde.of(TaskSubmission.class).serializer(), ADMISSION);
         }

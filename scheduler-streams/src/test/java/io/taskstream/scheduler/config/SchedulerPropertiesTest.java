@@ -20,6 +20,7 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskstream.schemas.Backoff;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.topology.ProcessingErrorHandler;
 
@@ -44,6 +45,46 @@ class SchedulerPropertiesTest {
         assertThat(defaults.punctuateInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(defaults.maxDuePerTick()).isEqualTo(1000);
         assertThat(defaults.closeTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.standbyReplicas()).isEqualTo(1);
+        assertThat(defaults.dedupWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(defaults.backoff().toBackoff()).isEqualTo(Backoff.DEFAULT);
+    }
+
+    @Test
+    void theDefaultBackoffBindsFieldByFieldEachFallingBackToTheContractsDefault() {
+        SchedulerProperties bound = bind(Map.of(
+                "taskstream.scheduler.backoff.initial", "500ms",
+                "taskstream.scheduler.backoff.jitter", "0.5",
+                "taskstream.scheduler.dedup-window", "PT48H",
+                "taskstream.scheduler.standby-replicas", "2"));
+
+        assertThat(bound.backoff().toBackoff())
+                .isEqualTo(new Backoff(Duration.ofMillis(500), 2.0, Duration.ofMinutes(5), 0.5));
+        assertThat(bound.dedupWindow()).isEqualTo(Duration.ofHours(48));
+        assertThat(bound.standbyReplicas()).isEqualTo(2);
+        assertThat(StreamsSettings.of(bound, Path.of("/tmp/state"), Map.of(),
+                new SchedulerMetrics(new SimpleMeterRegistry())))
+                .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 2);
+    }
+
+    @Test
+    void aWrongBackoffDedupWindowOrStandbyCountStopsTheStartWithTheNameOfTheProperty() {
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.backoff.multiplier", "0.5")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.backoff.multiplier");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.backoff.initial", "10m",
+                "taskstream.scheduler.backoff.max", "1m")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.backoff.max");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.backoff.jitter", "1.5")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.backoff.jitter");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.dedup-window", "0s")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.dedup-window");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.standby-replicas", "-1")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.standby-replicas");
+        new ApplicationContextRunner()
+                .withUserConfiguration(PropertiesOnly.class)
+                .withPropertyValues("taskstream.scheduler.backoff.intial=2s")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("taskstream.scheduler.backoff.intial"));
     }
 
     @Test
@@ -132,5 +173,17 @@ class SchedulerPropertiesTest {
         assertThat(streams.getString(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("sched-a");
         assertThat(streams.getList(StreamsConfig.METRIC_REPORTER_CLASSES_CONFIG)).as("no JMX").isEmpty();
         assertThat(streams.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(100L);
+    }
+
+    @Test
+    void anIdlePollNeverOutlastsTheCommitIntervalOrTheTick() {
+        SchedulerMetrics metrics = new SchedulerMetrics(new SimpleMeterRegistry());
+        SchedulerProperties fastTick = bind(Map.of("taskstream.scheduler.punctuate-interval", "10ms"));
+        SchedulerProperties fastCommit = bind(Map.of("taskstream.scheduler.commit-interval", "20ms"));
+
+        assertThat(StreamsSettings.of(fastTick, Path.of("/tmp/state"), Map.of(), metrics))
+                .containsEntry(StreamsConfig.POLL_MS_CONFIG, 10L);
+        assertThat(StreamsSettings.of(fastCommit, Path.of("/tmp/state"), Map.of(), metrics))
+                .containsEntry(StreamsConfig.POLL_MS_CONFIG, 20L);
     }
 }

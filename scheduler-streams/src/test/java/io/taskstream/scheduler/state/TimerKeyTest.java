@@ -47,4 +47,13 @@ class TimerKeyTest {
 
         assertThat(TimerKey.due(key)).isEqualTo(Instant.EPOCH);
     }
+
+    @Test
+    void aDueTimeWithAFractionOfAMillisecondIsRoundedUpNeverDown() {
+        Instant t = Instant.parse("2026-12-01T10:00:00.000500Z");
+
+        assertThat(TimerKey.due(TimerKey.of(t, LOW_ID))).isEqualTo(Instant.parse("2026-12-01T10:00:00.001Z"));
+        assertThat(TimerKey.of(t, HIGH_ID).compareTo(TimerKey.upTo(Instant.parse("2026-12-01T10:00:00Z"))))
+                .as("not due at the millisecond before").isPositive();
+    }
 }

@@ -6,14 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.taskstream.scheduler.config.SchedulerProperties;
+import io.taskstream.scheduler.state.TaskStore;
+import io.taskstream.scheduler.state.TimerKey;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskEvent;
@@ -86,8 +94,7 @@ class DelayedTaskTest {
 
     @Test
     void oneTickReleasesAtMostMaxDuePerTickTasksOldestFirst() {
-        scheduler = new SchedulerDriver(stateDir, new SchedulerProperties(null, null, null, null, null, null, null,
-                null, 2, null));
+        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withMaxDuePerTick(2));
         UUID late = UUID.randomUUID();
         UUID early = UUID.randomUUID();
         UUID middle = UUID.randomUUID();
@@ -116,5 +123,113 @@ class DelayedTaskTest {
         assertThat(scheduler.ready(Priority.NORMAL).readValuesToList()).hasSize(1);
         assertThat(scheduler.events().readValuesToList()).extracting(TaskEvent::status)
                 .containsExactly(TaskStatus.SCHEDULED, TaskStatus.QUEUED);
+    }
+    @ParameterizedTest(name = "runAt {0} ms from the admission → {1}")
+    @CsvSource({"-1, QUEUED", "0, QUEUED", "1, SCHEDULED"})
+    void atAdmissionATaskDueAtOrBeforeNowIsQueuedAndOneDueLaterIsScheduled(long offsetMs, TaskStatus expected) {
+        scheduler = new SchedulerDriver(stateDir);
+        UUID id = UUID.randomUUID();
+        scheduler.submit(Priority.NORMAL, id.toString(),
+                submission(id, "\"runAt\": \"%s\"".formatted(T0.plusMillis(offsetMs))));
+
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(expected);
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(expected == TaskStatus.QUEUED ? 1 : 0);
+    }
+
+    @ParameterizedTest(name = "a tick {0} ms from the due time releases it: {1}")
+    @CsvSource({"-1, false", "0, true", "1, true"})
+    void aTickReleasesATaskFromItsDueTimeOnNeverOneMillisecondBefore(long offsetMs, boolean released) {
+        scheduler = new SchedulerDriver(stateDir);
+        UUID id = UUID.randomUUID();
+        Instant due = T0.plusSeconds(10);
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"%s\"".formatted(due)));
+        scheduler.takeAll();
+
+        scheduler.advance(Duration.ofSeconds(10).plusMillis(offsetMs));
+
+        List<TaskEvent> events = scheduler.takeEvents();
+        List<TaskDispatch> dispatches = scheduler.takeDispatches(Priority.NORMAL);
+        assertThat(dispatches).hasSize(released ? 1 : 0);
+        if (released) {
+            assertThat(events).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
+            assertThat(dispatches.getFirst().dispatchedAt()).isEqualTo(due.plusMillis(offsetMs))
+                    .isAfterOrEqualTo(due);
+            scheduler.assertVersionsStrictlyIncrease(id);
+        } else {
+            assertThat(events).isEmpty();
+        }
+    }
+
+    @Test
+    void steppingMillisecondByMillisecondTheTaskIsReleasedExactlyAtItsDueTime() {
+        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withPunctuateInterval(
+                Duration.ofMillis(1)));
+        UUID id = UUID.randomUUID();
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT0.005S\""));
+        scheduler.takeAll();
+
+        for (int ms = 1; ms < 5; ms++) {
+            scheduler.advance(Duration.ofMillis(1));
+            assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("%d ms before", 5 - ms).isEmpty();
+        }
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).singleElement()
+                .satisfies(d -> assertThat(d.dispatchedAt()).isEqualTo(T0.plusMillis(5)));
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("released once").isEmpty();
+    }
+
+    @Test
+    void aTaskMonthsAheadWaitsInTheTimerStoreAndIsReleasedAtItsRunAt() {
+        scheduler = new SchedulerDriver(stateDir);
+        UUID id = UUID.randomUUID();
+        Instant runAt = Instant.parse("2027-06-01T08:30:00Z");
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"%s\"".formatted(runAt)));
+        TaskEvent scheduled = scheduler.takeEvents().getFirst();
+        assertThat(scheduled.status()).isEqualTo(TaskStatus.SCHEDULED);
+        assertThat(scheduled.runAt()).isEqualTo(runAt);
+
+        scheduler.advance(Duration.ofDays(30));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        scheduler.advance(Duration.between(scheduler.now(), runAt).minusMillis(1));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("1 ms before").isEmpty();
+        assertThat(scheduler.count("scheduler.tasks.purged")).as("a waiting task is not purged").isZero();
+
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).singleElement()
+                .satisfies(d -> assertThat(d.dispatchedAt()).isEqualTo(runAt));
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void aTimerWhoseTaskMovedOnIsDroppedWithoutADispatch() {
+        scheduler = new SchedulerDriver(stateDir);
+        UUID id = UUID.randomUUID();
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1S\""));
+        // a timer entry left behind that no longer matches the task (as after a crash between writes)
+        KeyValueStore<Bytes, String> timers = scheduler.driver.getKeyValueStore(TaskStore.TIMERS);
+        timers.put(TimerKey.of(T0.plusMillis(500), id), id.toString());
+
+        scheduler.advance(Duration.ofMillis(600));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        assertThat(timers.get(TimerKey.of(T0.plusMillis(500), id))).isNull();
+        scheduler.advance(Duration.ofMillis(400));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(1);
+    }
+
+    @Test
+    void aRunAtWithAFractionOfAMillisecondIsNotReleasedInTheMillisecondBefore() {
+        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withPunctuateInterval(
+                Duration.ofMillis(1)));
+        UUID id = UUID.randomUUID();
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"2026-12-01T10:00:10.000500Z\""));
+        scheduler.takeAll();
+
+        scheduler.advance(Duration.ofSeconds(10));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).singleElement()
+                .satisfies(d -> assertThat(d.dispatchedAt()).isEqualTo(T0.plusMillis(10_001)));
     }
 }

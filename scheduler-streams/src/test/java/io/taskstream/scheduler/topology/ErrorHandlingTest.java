@@ -7,6 +7,8 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,6 +16,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler.ProcessingHandlerResponse;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler.ProductionExceptionHandlerResponse;
@@ -26,6 +29,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.state.TaskState;
 import io.taskstream.scheduler.state.TaskStore;
+import io.taskstream.scheduler.state.TimerKey;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskError;
@@ -43,7 +47,7 @@ class ErrorHandlingTest {
             UUID broken = UUID.randomUUID();
             KeyValueStore<String, TaskState> tasks = scheduler.driver.getKeyValueStore(TaskStore.TASKS);
             tasks.put(broken.toString(), new TaskState(broken, "acme", TaskStatus.QUEUED, 2, 1, null, T0, T0,
-                    T0.plusSeconds(60), List.of(), null, T0));
+                    T0.plusSeconds(60), List.of(), null, T0, false, null));
 
             scheduler.result(scheduler.resultOf(broken, 1, AttemptOutcome.FAILED, null,
                     TaskError.retryable("handler_error", "boom")));
@@ -53,6 +57,30 @@ class ErrorHandlingTest {
             assertThat(scheduler.count("scheduler.processing.errors", "processor", SchedulerTopology.OUTCOME))
                     .isEqualTo(1);
             assertThat(scheduler.ready(Priority.NORMAL).readValue().taskId()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    void aTaskTheTickCannotHandleIsCountedAndDroppedAndTheOthersAreStillReleased() {
+        try (SchedulerDriver scheduler = new SchedulerDriver(stateDir)) {
+            // waiting, but without its submission: releasing it throws
+            UUID broken = UUID.randomUUID();
+            Instant due = T0.plusSeconds(1);
+            scheduler.driver.<String, TaskState>getKeyValueStore(TaskStore.TASKS).put(broken.toString(),
+                    new TaskState(broken, "acme", TaskStatus.SCHEDULED, 1, 0, null, due, null, null, List.of(), null,
+                            T0, false, null));
+            KeyValueStore<Bytes, String> timers = scheduler.driver.getKeyValueStore(TaskStore.TIMERS);
+            timers.put(TimerKey.of(due, broken), broken.toString());
+            UUID id = UUID.randomUUID();
+            scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1S\""));
+
+            scheduler.advance(Duration.ofSeconds(2));
+            scheduler.advance(Duration.ofSeconds(2));
+
+            assertThat(scheduler.count("scheduler.processing.errors", "processor", "tick")).isEqualTo(1);
+            assertThat(timers.get(TimerKey.of(due, broken))).isNull();
+            assertThat(scheduler.ready(Priority.NORMAL).readValuesToList()).extracting(d -> d.taskId())
+                    .containsExactly(id);
         }
     }
 

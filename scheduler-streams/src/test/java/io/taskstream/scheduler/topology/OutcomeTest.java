@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -147,20 +148,28 @@ class OutcomeTest {
     }
 
     @Test
-    void retryableFailureWithAttemptsLeftDispatchesTheNextAttempt() {
+    void retryableFailureWithAttemptsLeftSchedulesTheNextAttemptAfterTheBackoff() {
         UUID id = UUID.randomUUID();
         admitted(id, "");
+        Instant failedAt = scheduler.now();
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
 
-        List<TaskEvent> events = scheduler.events().readValuesToList();
-        assertThat(events).extracting(TaskEvent::status)
-                .containsExactly(TaskStatus.RETRY_SCHEDULED, TaskStatus.QUEUED);
-        assertThat(events).extracting(TaskEvent::version).containsExactly(3L, 4L);
-        assertThat(events.getFirst().execution().attempt()).isEqualTo(1);
-        assertThat(events.getFirst().error()).isEqualTo(BOOM);
-        assertThat(events.get(1).attempts()).isEqualTo(1);
+        TaskEvent retry = scheduler.events().readValue();
+        assertThat(retry.status()).isEqualTo(TaskStatus.RETRY_SCHEDULED);
+        assertThat(retry.version()).isEqualTo(3);
+        assertThat(retry.execution().attempt()).isEqualTo(1);
+        assertThat(retry.error()).isEqualTo(BOOM);
+        assertThat(retry.runAt()).as("default backoff: 1 s ± 20 %%")
+                .isBetween(failedAt.plusMillis(800), failedAt.plusMillis(1200));
+        assertThat(scheduler.ready(Priority.NORMAL).isEmpty()).as("not before its runAt").isTrue();
+        assertThat(scheduler.count("scheduler.retries.scheduled")).isEqualTo(1);
 
+        scheduler.advance(Duration.ofSeconds(2));
+        TaskEvent queued = scheduler.events().readValue();
+        assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+        assertThat(queued.version()).isEqualTo(4);
+        assertThat(queued.attempts()).isEqualTo(1);
         TaskDispatch second = scheduler.ready(Priority.NORMAL).readValue();
         assertThat(second.attempt()).isEqualTo(2);
         assertThat(second.eventVersion()).isEqualTo(5);
@@ -174,12 +183,13 @@ class OutcomeTest {
     }
 
     @Test
-    void timedOutAttemptIsRetriedLikeAFailure() {
+    void timedOutResultIsRetriedLikeAFailure() {
         UUID id = UUID.randomUUID();
         admitted(id, "");
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.TIMED_OUT, null,
                 TaskError.retryable("timeout", "ran past PT5M")));
+        scheduler.advance(Duration.ofSeconds(2));
 
         assertThat(scheduler.ready(Priority.NORMAL).readValue().attempt()).isEqualTo(2);
     }
@@ -189,6 +199,7 @@ class OutcomeTest {
         UUID id = UUID.randomUUID();
         admitted(id, "\"maxAttempts\": 2");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        scheduler.advance(Duration.ofSeconds(2));
         scheduler.events().readValuesToList();
         assertThat(scheduler.ready(Priority.NORMAL).readValue().attempt()).isEqualTo(2);
 

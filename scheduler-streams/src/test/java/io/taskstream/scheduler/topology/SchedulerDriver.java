@@ -1,11 +1,18 @@
 package io.taskstream.scheduler.topology;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import java.util.random.RandomGenerator;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -23,6 +30,7 @@ import io.taskstream.scheduler.config.StreamsSettings;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
+import io.taskstream.schemas.ControlCommand;
 import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.JsonSerde;
@@ -36,8 +44,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The real topology ({@link SchedulerTopology#build}) in a {@link TopologyTestDriver}, with the
- * real Streams configuration, a fake wall clock starting at {@link #T0} and a meter registry to
- * read counters from. Records are piped with the current wall-clock time as their timestamp.
+ * real Streams configuration, a fake wall clock starting at {@link #T0}, a seeded random generator
+ * for jitter and a meter registry to read counters from. Records are piped with the current
+ * wall-clock time as their timestamp.
  */
 final class SchedulerDriver implements AutoCloseable {
 
@@ -48,6 +57,7 @@ final class SchedulerDriver implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final SchedulerProperties properties;
     final TopologyTestDriver driver;
+    private final Map<UUID, List<String>> versionLogs = new HashMap<>();
     private Instant now = T0;
 
     SchedulerDriver(Path stateDir) {
@@ -55,11 +65,16 @@ final class SchedulerDriver implements AutoCloseable {
     }
 
     SchedulerDriver(Path stateDir, SchedulerProperties properties) {
+        this(stateDir, properties, new Random(42));
+    }
+
+    SchedulerDriver(Path stateDir, SchedulerProperties properties, RandomGenerator random) {
         this.properties = properties;
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         var config = StreamsSettings.of(properties, stateDir,
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"), metrics);
-        driver = new TopologyTestDriver(SchedulerTopology.build(topics, properties, metrics, VALIDATOR), config, T0);
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, properties, metrics, VALIDATOR, random),
+                config, T0);
     }
 
     Instant now() {
@@ -94,6 +109,20 @@ final class SchedulerDriver implements AutoCloseable {
                 .pipeInput(new TestRecord<>(key, value, new RecordHeaders(), now));
     }
 
+    void control(ControlCommand command) {
+        control(command.taskId().toString(), Json.mapper().writeValueAsBytes(command));
+    }
+
+    void control(String key, byte[] value) {
+        driver.createInputTopic(topics.control(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput(new TestRecord<>(key, value, new RecordHeaders(), now));
+    }
+
+    /** A command of tenant {@code acme}, requested now by {@code ops}. */
+    ControlCommand command(UUID taskId, ControlCommand.Kind kind, Priority priority) {
+        return new ControlCommand(taskId, "acme", kind, priority, now, "ops");
+    }
+
     TestOutputTopic<String, TaskEvent> events() {
         return driver.createOutputTopic(topics.events(), Serdes.String().deserializer(),
                 JsonSerde.of(TaskEvent.class).deserializer());
@@ -112,6 +141,57 @@ final class SchedulerDriver implements AutoCloseable {
     TestOutputTopic<String, byte[]> submitOutput(Priority priority) {
         return driver.createOutputTopic(topics.submit(priority), Serdes.String().deserializer(),
                 Serdes.ByteArray().deserializer());
+    }
+
+    /**
+     * The events published since the last read, in order; each is also added to its task's
+     * {@linkplain #assertVersionsStrictlyIncrease version log}.
+     */
+    List<TaskEvent> takeEvents() {
+        List<TaskEvent> events = events().readValuesToList();
+        events.forEach(e -> versionLog(e.taskId()).add(e.status() + "@" + e.version()));
+        return events;
+    }
+
+    /**
+     * The dispatches on {@code ready.<priority>} since the last read, in order; each adds the
+     * version it reserves for the worker's {@code PROCESSING} event to its task's version log.
+     */
+    List<TaskDispatch> takeDispatches(Priority priority) {
+        List<TaskDispatch> dispatches = ready(priority).readValuesToList();
+        dispatches.forEach(d -> versionLog(d.taskId()).add("PROCESSING(worker)@" + d.eventVersion()));
+        return dispatches;
+    }
+
+    /** Reads every output topic's pending events and dispatches into the version log. */
+    void takeAll() {
+        takeEvents();
+        for (Priority priority : Priority.values()) {
+            takeDispatches(priority);
+        }
+    }
+
+    /**
+     * Every event of {@code taskId} read through {@link #takeEvents} and every {@code PROCESSING}
+     * version a dispatch reserved ({@link #takeDispatches}), in the order the test read them, has a
+     * strictly higher version than the one before: the projection will never move it backwards.
+     */
+    void assertVersionsStrictlyIncrease(UUID taskId) {
+        List<String> log = versionLog(taskId);
+        assertThat(log).as("versions of %s", taskId).isNotEmpty();
+        for (int i = 1; i < log.size(); i++) {
+            assertThat(versionOf(log.get(i))).as("version order of %s: %s", taskId, log)
+                    .isGreaterThan(versionOf(log.get(i - 1)));
+        }
+    }
+
+    /** The version log of {@code taskId}: {@code STATUS@version} entries in reading order. */
+    List<String> versionLog(UUID taskId) {
+        return versionLogs.computeIfAbsent(taskId, id -> new ArrayList<>());
+    }
+
+    private static long versionOf(String entry) {
+        return Long.parseLong(entry.substring(entry.indexOf('@') + 1));
     }
 
     double count(String name, String... tags) {

@@ -1,0 +1,145 @@
+package io.taskstream.scheduler.control;
+
+import java.time.Instant;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import io.taskstream.scheduler.lifecycle.TaskLifecycle;
+import io.taskstream.scheduler.output.DeadLetters;
+import io.taskstream.scheduler.output.Outputs;
+import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.state.TaskState;
+import io.taskstream.scheduler.state.TaskStore;
+import io.taskstream.schemas.ControlCommand;
+import io.taskstream.schemas.Decoded;
+import io.taskstream.schemas.SchemaValidator;
+import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.WireCodec;
+
+/**
+ * Applies the operators' {@link ControlCommand}s from {@code control} (keyed by task id, written by
+ * the API, co-partitioned with the submit topics and {@code results}, so the task's state is here).
+ * <ul>
+ *   <li>{@code CANCEL}: a waiting task ({@code SCHEDULED}, {@code RETRY_SCHEDULED}, or due but not
+ *       yet released by the tick) leaves the timers and ends {@code CANCELLED}; a task with an
+ *       attempt in flight is marked, and that attempt's outcome decides ({@code COMPLETED} stays,
+ *       anything else — a failure, a timeout — ends {@code CANCELLED}, never retried); a task id
+ *       not admitted yet (the command overtook the submission) leaves a placeholder, so the
+ *       submission ends {@code CANCELLED} when it comes.</li>
+ *   <li>{@code REPRIORITIZE}: a waiting task's next dispatch goes to the new priority's ready
+ *       topic, and an event with the same status, the new priority and the next version says so.</li>
+ *   <li>{@code REPLAY}: a {@code FAILED} task runs again from attempt 1, {@code QUEUED} at the next
+ *       version, so the projection moves it from {@code FAILED} to {@code QUEUED}.</li>
+ * </ul>
+ * A command that does not apply (terminal task, another tenant, already dispatched, …) changes
+ * nothing and is counted in {@code scheduler_control_ignored_total{kind, reason}}. A record that
+ * cannot be read, breaks the schema or is not keyed by its task id goes to {@code dlq} with a
+ * {@code ts-error} reason and {@code scheduler_rejected_control_total{reason}}; it never fails a task.
+ */
+public final class ControlProcessor implements Processor<String, byte[], String, Object> {
+
+    private final WireCodec<ControlCommand> codec;
+    private final TaskLifecycle.Rules rules;
+    private final SchedulerMetrics metrics;
+
+    private ProcessorContext<String, Object> context;
+    private TaskStore store;
+    private Outputs out;
+    private TaskLifecycle lifecycle;
+
+    public ControlProcessor(SchemaValidator validator, TaskLifecycle.Rules rules) {
+        this.codec = new WireCodec<>(ControlCommand.class, validator);
+        this.rules = rules;
+        this.metrics = rules.metrics();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = TaskStore.of(context);
+        this.out = new Outputs(context);
+        this.lifecycle = rules.lifecycle(store, out);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        switch (codec.read(record.value())) {
+            case Decoded.Unreadable<ControlCommand> unreadable ->
+                    reject(record, unreadable.reason(), unreadable.detail(), now);
+            case Decoded.Invalid<ControlCommand> invalid -> reject(record, WireCodec.INVALID, invalid.detail(), now);
+            case Decoded.Valid<ControlCommand> valid when !valid.value().taskId().toString().equals(record.key()) ->
+                    reject(record, WireCodec.INVALID, "control records are keyed by their task id "
+                            + valid.value().taskId() + ", not by " + record.key(), now);
+            case Decoded.Valid<ControlCommand> valid -> apply(valid.value(), now);
+        }
+    }
+
+    private void reject(Record<String, byte[]> record, String reason, String detail, Instant now) {
+        metrics.controlRejected(reason);
+        out.deadLetter(record.key(), DeadLetters.unreadable(reason, detail,
+                DeadLetters.source(context.recordMetadata(), record.key(), record.value()), now),
+                Outputs.traceparent(record.headers()), now);
+    }
+
+    private void apply(ControlCommand command, Instant now) {
+        TaskState state = store.get(command.taskId());
+        if (state != null && !state.tenantId().equals(command.tenantId())) {
+            ignore(command, "tenant_mismatch");
+            return;
+        }
+        switch (command.kind()) {
+            case CANCEL -> cancel(state, command, now);
+            case REPRIORITIZE -> reprioritize(state, command, now);
+            case REPLAY -> replay(state, now);
+        }
+    }
+
+    private void cancel(TaskState state, ControlCommand command, Instant now) {
+        if (state == null) {
+            lifecycle.cancelBeforeAdmission(command, now);
+        } else if (state.status().isTerminal()) {
+            ignore(command, "terminal");
+        } else if (state.isPlaceholder() || state.cancelRequested()) {
+            ignore(command, "already_requested");
+        } else if (state.isWaiting()) {
+            lifecycle.cancelWaiting(state, command, now);
+        } else {
+            lifecycle.requestCancel(state, now);
+        }
+    }
+
+    private void reprioritize(TaskState state, ControlCommand command, Instant now) {
+        if (state == null || state.isPlaceholder()) {
+            ignore(command, "unknown_task");
+        } else if (state.status().isTerminal()) {
+            ignore(command, "terminal");
+        } else if (!state.isWaiting()) {
+            ignore(command, "dispatched");
+        } else if (state.submission().priority() == command.priority()) {
+            ignore(command, "unchanged");
+        } else {
+            lifecycle.reprioritize(state, command, now);
+        }
+    }
+
+    private void replay(TaskState state, Instant now) {
+        ControlCommand.Kind kind = ControlCommand.Kind.REPLAY;
+        if (state == null || state.isPlaceholder()) {
+            metrics.controlIgnored(kind.name(), "unknown_task");
+        } else if (state.status() != TaskStatus.FAILED) {
+            metrics.controlIgnored(kind.name(), "not_failed");
+        } else if (state.submission() == null) {
+            // an invalid record: there is nothing valid to run
+            metrics.controlIgnored(kind.name(), "invalid_record");
+        } else {
+            lifecycle.replay(state, now);
+        }
+    }
+
+    private void ignore(ControlCommand command, String reason) {
+        metrics.controlIgnored(command.kind().name(), reason);
+    }
+}

@@ -1,0 +1,524 @@
+package io.taskstream.scheduler.topology;
+
+import static io.taskstream.scheduler.topology.SchedulerDriver.T0;
+import static io.taskstream.scheduler.topology.SchedulerDriver.header;
+import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.taskstream.scheduler.config.SchedulerProperties;
+import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.ControlCommand;
+import io.taskstream.schemas.ControlCommand.Kind;
+import io.taskstream.schemas.DeadLetter;
+import io.taskstream.schemas.Execution;
+import io.taskstream.schemas.Headers;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.schemas.TaskError;
+import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskStatus;
+
+/**
+ * Control commands on {@code control}: {@code CANCEL}, {@code REPRIORITIZE} and {@code REPLAY},
+ * as {@code docs/wire-conventions.md} ("Scheduling rules") states them.
+ */
+class ControlTest {
+
+    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
+    static final Duration DEADLINE = Duration.ofMinutes(5).plusSeconds(30);
+
+    @TempDir
+    Path stateDir;
+
+    SchedulerDriver scheduler;
+
+    @AfterEach
+    void stop() {
+        scheduler.close();
+    }
+
+    void start() {
+        start(SchedulerProperties.defaults());
+    }
+
+    void start(SchedulerProperties properties) {
+        scheduler = new SchedulerDriver(stateDir, properties);
+    }
+
+    /** Submits a task due in a minute; returns its SCHEDULED event. */
+    TaskEvent scheduled(UUID id, String extra) {
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1M\"" + extra));
+        return scheduler.takeEvents().getFirst();
+    }
+
+    /** Submits a task due now; returns its first dispatch. */
+    TaskDispatch dispatched(UUID id, String extra) {
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, extra));
+        scheduler.takeEvents();
+        return scheduler.takeDispatches(Priority.NORMAL).getFirst();
+    }
+
+    void command(UUID id, Kind kind) {
+        scheduler.control(scheduler.command(id, kind, null));
+    }
+
+    // ------------------------------------------------------------------ CANCEL
+
+    @Test
+    void cancelBeforeDueRemovesTheTaskFromTheTimersAndItNeverRuns() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduled(id, "");
+        scheduler.advance(Duration.ofSeconds(30));
+
+        command(id, Kind.CANCEL);
+
+        TaskEvent cancelled = scheduler.takeEvents().getFirst();
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.version()).isEqualTo(2);
+        assertThat(cancelled.occurredAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(cancelled.error().code()).isEqualTo("cancelled");
+        assertThat(cancelled.error().message()).contains("before attempt 1").contains("by ops");
+        assertThat(cancelled.execution()).isNull();
+        scheduler.advance(Duration.ofMinutes(2));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("never dispatched").isEmpty();
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.dlq().isEmpty()).isTrue();
+        assertThat(scheduler.count("scheduler.cancellations", "stage", "waiting")).isEqualTo(1);
+        assertThat(scheduler.count("scheduler.tasks.finished", "status", "CANCELLED")).isEqualTo(1);
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void cancelOfADueTaskStillQueuedInTheTimerBacklogRemovesIt() {
+        start(SchedulerProperties.defaults().withMaxDuePerTick(1));
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        scheduler.submit(Priority.NORMAL, first.toString(), submission(first, "\"runAt\": \"2026-12-01T10:00:01Z\""));
+        scheduler.submit(Priority.NORMAL, second.toString(), submission(second, "\"runAt\": \"2026-12-01T10:00:02Z\""));
+        scheduler.takeEvents();
+
+        scheduler.advance(Duration.ofSeconds(3));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).extracting(TaskDispatch::taskId).containsExactly(first);
+        command(second, Kind.CANCEL);
+        scheduler.advance(Duration.ofSeconds(1));
+
+        assertThat(scheduler.takeEvents()).filteredOn(e -> e.taskId().equals(second)).extracting(TaskEvent::status)
+                .containsExactly(TaskStatus.CANCELLED);
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        scheduler.assertVersionsStrictlyIncrease(second);
+    }
+
+    @Test
+    void cancelOfARetryWaitingForItsBackoffEndsTheTaskWithoutTheNextAttempt() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.RETRY_SCHEDULED);
+
+        command(id, Kind.CANCEL);
+        scheduler.advance(Duration.ofMinutes(1));
+
+        TaskEvent cancelled = scheduler.takeEvents().getFirst();
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.attempts()).isEqualTo(1);
+        assertThat(cancelled.error().message()).contains("before attempt 2");
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void cancelAfterDispatchThenACompletedResultStaysCompleted() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+
+        command(id, Kind.CANCEL);
+        assertThat(scheduler.takeEvents()).as("nothing to publish until the attempt ends").isEmpty();
+        assertThat(scheduler.count("scheduler.cancellations", "stage", "in_flight")).isEqualTo(1);
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
+
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.COMPLETED);
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void cancelAfterDispatchThenAFailedResultEndsCancelledWithoutRetryOrDeadLetter() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+
+        command(id, Kind.CANCEL);
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+
+        TaskEvent cancelled = scheduler.takeEvents().getFirst();
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.version()).isEqualTo(3);
+        assertThat(cancelled.execution().outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(cancelled.error()).isEqualTo(BOOM);
+        scheduler.advance(Duration.ofMinutes(10));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("never retried").isEmpty();
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.dlq().isEmpty()).isTrue();
+        assertThat(scheduler.count("scheduler.retries.scheduled")).isZero();
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void cancelAfterDispatchThenANonRetryableFailureEndsCancelledNotDeadLettered() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+
+        command(id, Kind.CANCEL);
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.CANCELLED, null,
+                TaskError.permanent("cancelled", "the handler saw the cancel flag")));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.CANCELLED);
+
+        UUID other = UUID.randomUUID();
+        dispatched(other, "");
+        command(other, Kind.CANCEL);
+        scheduler.result(scheduler.resultOf(other, 1, AttemptOutcome.FAILED, null,
+                TaskError.permanent("no_handler", "none")));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.CANCELLED);
+        assertThat(scheduler.dlq().isEmpty()).isTrue();
+    }
+
+    @Test
+    void cancelAfterDispatchThenATimeoutEndsCancelled() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+
+        command(id, Kind.CANCEL);
+        scheduler.advance(DEADLINE);
+
+        TaskEvent cancelled = scheduler.takeEvents().getFirst();
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.execution().outcome()).isEqualTo(AttemptOutcome.TIMED_OUT);
+        assertThat(cancelled.error().code()).isEqualTo("timeout");
+        assertThat(scheduler.count("scheduler.timeouts")).isEqualTo(1);
+        scheduler.advance(Duration.ofMinutes(10));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        assertThat(scheduler.dlq().isEmpty()).isTrue();
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void cancelOfATerminalTaskIsIgnoredAndCounted() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
+        scheduler.takeEvents();
+
+        command(id, Kind.CANCEL);
+        command(id, Kind.CANCEL);
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "CANCEL", "reason", "terminal")).isEqualTo(2);
+        assertThat(scheduler.count("scheduler.tasks.finished", "status", "COMPLETED")).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondCancelOfARunningTaskIsIgnored() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+
+        command(id, Kind.CANCEL);
+        command(id, Kind.CANCEL);
+
+        assertThat(scheduler.count("scheduler.cancellations", "stage", "in_flight")).isEqualTo(1);
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "CANCEL", "reason", "already_requested"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aCancelThatOvertakesItsSubmissionCancelsTheTaskOnAdmission() {
+        start();
+        UUID id = UUID.randomUUID();
+
+        command(id, Kind.CANCEL);
+        assertThat(scheduler.takeEvents()).as("nothing known to publish yet").isEmpty();
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"labels\": {\"team\": \"billing\"}"));
+
+        TaskEvent cancelled = scheduler.takeEvents().getFirst();
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.version()).isEqualTo(1);
+        assertThat(cancelled.type()).isEqualTo("email.send");
+        assertThat(cancelled.labels()).containsEntry("team", "billing");
+        assertThat(cancelled.error().code()).isEqualTo("cancelled");
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        assertThat(scheduler.count("scheduler.cancellations", "stage", "not_admitted")).isEqualTo(1);
+        assertThat(scheduler.count("scheduler.duplicate.submissions")).isZero();
+
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        assertThat(scheduler.count("scheduler.duplicate.submissions")).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelPlaceholderWithoutSubmissionIsPurgedAfterTheDedupWindow() {
+        start();
+        UUID id = UUID.randomUUID();
+        command(id, Kind.CANCEL);
+
+        scheduler.advance(Duration.ofHours(24));
+        assertThat(scheduler.count("scheduler.tasks.purged")).isEqualTo(1);
+
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
+    }
+
+    @Test
+    void commandsOfAnotherTenantAreIgnored() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduled(id, "");
+
+        scheduler.control(new ControlCommand(id, "other", Kind.CANCEL, null, scheduler.now(), "mallory"));
+        scheduler.control(new ControlCommand(id, "other", Kind.REPRIORITIZE, Priority.CRITICAL, scheduler.now(), null));
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "CANCEL", "reason", "tenant_mismatch"))
+                .isEqualTo(1);
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "tenant_mismatch"))
+                .isEqualTo(1);
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(1);
+    }
+
+    // ------------------------------------------------------------------ REPRIORITIZE
+
+    @Test
+    void reprioritizeBeforeDispatchSendsTheNextDispatchToTheNewReadyTopicAndTellsTheProjection() {
+        start();
+        UUID id = UUID.randomUUID();
+        TaskEvent scheduledEvent = scheduled(id, "");
+
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+
+        TaskEvent moved = scheduler.takeEvents().getFirst();
+        assertThat(moved.status()).isEqualTo(TaskStatus.SCHEDULED);
+        assertThat(moved.priority()).isEqualTo(Priority.HIGH);
+        assertThat(moved.version()).isEqualTo(2);
+        assertThat(moved.runAt()).isEqualTo(scheduledEvent.runAt());
+        assertThat(scheduler.count("scheduler.reprioritizations")).isEqualTo(1);
+
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::version).containsExactly(3L);
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        TaskDispatch dispatch = scheduler.takeDispatches(Priority.HIGH).getFirst();
+        assertThat(dispatch.priority()).isEqualTo(Priority.HIGH);
+        assertThat(dispatch.eventVersion()).isEqualTo(4);
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void reprioritizeOfARetryWaitingForItsBackoffMovesTheNextAttempt() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        TaskEvent retry = scheduler.takeEvents().getFirst();
+
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.LOW));
+        TaskEvent moved = scheduler.takeEvents().getFirst();
+        assertThat(moved.status()).isEqualTo(TaskStatus.RETRY_SCHEDULED);
+        assertThat(moved.priority()).isEqualTo(Priority.LOW);
+        assertThat(moved.runAt()).isEqualTo(retry.runAt());
+
+        scheduler.advance(Duration.ofSeconds(2));
+        scheduler.takeEvents();
+        assertThat(scheduler.takeDispatches(Priority.LOW)).extracting(TaskDispatch::attempt).containsExactly(2);
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void reprioritizeAfterDispatchIsIgnored() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "");
+
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.CRITICAL));
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "dispatched"))
+                .isEqualTo(1);
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        scheduler.advance(Duration.ofSeconds(2));
+        scheduler.takeEvents();
+        assertThat(scheduler.takeDispatches(Priority.CRITICAL)).isEmpty();
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).extracting(TaskDispatch::attempt).containsExactly(2);
+    }
+
+    @Test
+    void reprioritizeToTheSamePriorityOrOfAnUnknownOrFinishedTaskIsIgnored() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduled(id, "");
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.NORMAL));
+        scheduler.control(scheduler.command(UUID.randomUUID(), Kind.REPRIORITIZE, Priority.HIGH));
+        command(id, Kind.CANCEL);
+        scheduler.takeEvents();
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "unchanged"))
+                .isEqualTo(1);
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "unknown_task"))
+                .isEqualTo(1);
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "terminal"))
+                .isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ REPLAY
+
+    @Test
+    void replayOfAFailedTaskRunsItAgainFromAttemptOneWithIncreasingVersions() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "\"maxAttempts\": 1");
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        TaskEvent failed = scheduler.takeEvents().getFirst();
+        assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(scheduler.dlq().readValue().reason()).isEqualTo("attempts_exhausted");
+        scheduler.advance(Duration.ofHours(1));
+
+        command(id, Kind.REPLAY);
+
+        TaskEvent queued = scheduler.takeEvents().getFirst();
+        assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+        assertThat(queued.version()).isEqualTo(failed.version() + 1);
+        assertThat(queued.attempts()).isZero();
+        TaskDispatch again = scheduler.takeDispatches(Priority.NORMAL).getFirst();
+        assertThat(again.taskId()).isEqualTo(id);
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.dispatchedAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
+        assertThat(again.eventVersion()).isEqualTo(queued.version() + 1);
+        assertThat(scheduler.count("scheduler.replays")).isEqualTo(1);
+
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.FAILED);
+        DeadLetter dead = scheduler.dlq().readValue();
+        assertThat(dead.executions()).as("the history keeps the first run").extracting(Execution::attempt)
+                .containsExactly(1, 1);
+        command(id, Kind.REPLAY);
+        scheduler.takeEvents();
+        scheduler.takeDispatches(Priority.NORMAL);
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.COMPLETED);
+        assertThat(scheduler.versionLog(id)).containsExactly("QUEUED@1", "PROCESSING(worker)@2", "FAILED@3",
+                "QUEUED@4", "PROCESSING(worker)@5", "FAILED@6", "QUEUED@7", "PROCESSING(worker)@8", "COMPLETED@9");
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void aReplayedTaskIsNotPurgedAtTheEndOfItsFirstDedupWindow() {
+        start();
+        UUID id = UUID.randomUUID();
+        dispatched(id, "\"maxAttempts\": 1, \"timeout\": \"PT24H\"");
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        scheduler.advance(Duration.ofHours(1));
+        command(id, Kind.REPLAY);
+
+        scheduler.advance(Duration.ofHours(23));
+        assertThat(scheduler.count("scheduler.tasks.purged")).isZero();
+        scheduler.takeAll();
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.COMPLETED);
+    }
+
+    @Test
+    void replayOfATaskThatIsNotFailedIsIgnored() {
+        start();
+        UUID running = UUID.randomUUID();
+        UUID completed = UUID.randomUUID();
+        dispatched(running, "");
+        dispatched(completed, "");
+        scheduler.result(scheduler.resultOf(completed, 1, AttemptOutcome.COMPLETED, null, null));
+        scheduler.takeEvents();
+
+        command(running, Kind.REPLAY);
+        command(completed, Kind.REPLAY);
+        command(UUID.randomUUID(), Kind.REPLAY);
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPLAY", "reason", "not_failed")).isEqualTo(2);
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPLAY", "reason", "unknown_task"))
+                .isEqualTo(1);
+        assertThat(scheduler.count("scheduler.replays")).isZero();
+    }
+
+    @Test
+    void replayOfAnInvalidRecordIsIgnoredThereIsNothingToRun() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduler.submit(Priority.NORMAL, id.toString(), """
+                {"id": "%s", "tenantId": "acme", "type": "email.send"}""".formatted(id));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.FAILED);
+
+        command(id, Kind.REPLAY);
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPLAY", "reason", "invalid_record"))
+                .isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ bad records
+
+    @Test
+    void poisonControlRecordsGoToTheDlqAndTheStreamGoesOn() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduled(id, "");
+
+        scheduler.control("k", "not json".getBytes(StandardCharsets.UTF_8));
+        scheduler.control(id.toString(), """
+                {"taskId": "%s", "tenantId": "acme", "kind": "REPRIORITIZE", "requestedAt": "2026-12-01T10:00:00Z"}"""
+                .formatted(id).getBytes(StandardCharsets.UTF_8));
+        scheduler.control("someone-else", Json.mapper().writeValueAsBytes(scheduler.command(id, Kind.CANCEL, null)));
+        scheduler.control(id.toString(), null);
+        command(id, Kind.CANCEL);
+
+        List<TestRecord<String, DeadLetter>> dead = scheduler.dlq().readRecordsToList();
+        assertThat(dead).extracting(r -> header(r, Headers.ERROR))
+                .containsExactly("unreadable_record", "invalid_record", "invalid_record", "unreadable_record");
+        assertThat(dead.getFirst().key()).isEqualTo("k");
+        assertThat(dead.getFirst().value().source().topic()).isEqualTo("taskstream.control");
+        assertThat(dead.getFirst().value().source().value()).isEqualTo("not json");
+        assertThat(dead.get(1).value().taskId()).as("a bad command never fails its task").isNull();
+        assertThat(dead.get(2).value().detail()).contains("keyed by their task id");
+        assertThat(scheduler.count("scheduler.rejected.control", "reason", "unreadable_record")).isEqualTo(2);
+        assertThat(scheduler.count("scheduler.rejected.control", "reason", "invalid_record")).isEqualTo(2);
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void commandsTakeEffectAtTheWallClockTimeTheyAreProcessed() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduled(id, "");
+        scheduler.advance(Duration.ofSeconds(59));
+        Instant processedAt = scheduler.now();
+        // requestedAt is the API's clock; the scheduler acts on its own (stream wall-clock) time
+        scheduler.control(new ControlCommand(id, "acme", Kind.CANCEL, null, T0.minusSeconds(3600), null));
+
+        assertThat(scheduler.takeEvents().getFirst().occurredAt()).isEqualTo(processedAt);
+    }
+}
