@@ -87,6 +87,8 @@ public final class DevStack implements AutoCloseable {
 
             Map<String, String> scheduler = new LinkedHashMap<>(common);
             scheduler.put("taskstream.scheduler.state-dir", stateDir.toString());
+            // one scheduler instance: a standby replica has nowhere to live
+            scheduler.put("taskstream.scheduler.standby-replicas", "0");
 
             Map<String, String> worker = new LinkedHashMap<>(common);
             worker.put("taskstream.worker.sample-handlers", "true");
