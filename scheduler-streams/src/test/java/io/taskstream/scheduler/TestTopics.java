@@ -1,11 +1,16 @@
 package io.taskstream.scheduler;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 import io.taskstream.schemas.Topics;
 
@@ -23,16 +28,19 @@ final class TestTopics {
     static void create(String bootstrap, Topics topics, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(topics.newTopics(partitions, Optional.of((short) 1))).all().get();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!allLed(admin, topics)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no partition leaders for " + topics.all() + " within 60 s");
-                }
-                Thread.sleep(100);
-            }
-            // the controller names leaders a moment before the broker serves them
-            Thread.sleep(500);
+            // the controller names leaders a moment before the broker serves them: wait until every
+            // partition has a leader AND the broker answers for it (its latest offset)
+            await("partition leaders for " + topics.all()).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> allLed(admin, topics) && allServed(admin, topics));
         }
+    }
+
+    private static boolean allServed(Admin admin, Topics topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics.all()).allTopicNames().get().values().forEach(t -> t.partitions()
+                .forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+        return admin.listOffsets(latest).all().get().size() == latest.size();
     }
 
     private static boolean allLed(Admin admin, Topics topics) throws Exception {
