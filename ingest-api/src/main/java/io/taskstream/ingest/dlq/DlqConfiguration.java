@@ -1,19 +1,12 @@
 package io.taskstream.ingest.dlq;
 
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -41,17 +34,8 @@ public class DlqConfiguration {
     @Bean
     ConsumerFactory<String, byte[]> dlqConsumerFactory(KafkaProperties kafka, IngestProperties properties,
             MeterRegistry meters) {
-        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.dlqProjectionGroupId());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // the scheduler writes transactionally (exactly-once): never project an aborted write
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.projectionBatchSize());
-        DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(config,
-                new StringDeserializer(), new ByteArrayDeserializer());
-        factory.addListener(new MicrometerConsumerListener<>(meters));
-        return factory;
+        return ProjectionConfiguration.committedBatchConsumer(kafka, properties.dlqProjectionGroupId(),
+                properties.projectionBatchSize(), meters);
     }
 
     @Bean

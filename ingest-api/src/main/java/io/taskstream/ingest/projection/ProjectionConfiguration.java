@@ -38,13 +38,22 @@ public class ProjectionConfiguration {
     @Bean
     ConsumerFactory<String, byte[]> projectionConsumerFactory(KafkaProperties kafka, IngestProperties properties,
             MeterRegistry meters) {
+        return committedBatchConsumer(kafka, properties.projectionGroupId(), properties.projectionBatchSize(), meters);
+    }
+
+    /**
+     * A projection's consumer: its own group, from the earliest offset, committed records only (the
+     * scheduler writes transactionally: an aborted write must never reach the view), offsets
+     * committed by the listener container after each batch, at most {@code batchSize} records a poll.
+     */
+    public static ConsumerFactory<String, byte[]> committedBatchConsumer(KafkaProperties kafka, String groupId,
+            int batchSize, MeterRegistry meters) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, properties.projectionGroupId());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // the scheduler writes transactionally (exactly-once): never project an aborted write
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.projectionBatchSize());
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batchSize);
         DefaultKafkaConsumerFactory<String, byte[]> factory = new DefaultKafkaConsumerFactory<>(config,
                 new StringDeserializer(), new ByteArrayDeserializer());
         factory.addListener(new MicrometerConsumerListener<>(meters));
