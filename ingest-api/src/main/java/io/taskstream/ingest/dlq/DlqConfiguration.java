@@ -8,8 +8,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,15 +52,8 @@ public class DlqConfiguration {
     ConcurrentMessageListenerContainer<String, byte[]> dlqContainer(
             ConsumerFactory<String, byte[]> dlqConsumerFactory, DeadLetterListener listener, Topics topics,
             IngestProperties properties) {
-        ContainerProperties containerProperties = new ContainerProperties(topics.dlq());
-        containerProperties.setGroupId(properties.dlqProjectionGroupId());
-        containerProperties.setAckMode(ContainerProperties.AckMode.BATCH);
-        containerProperties.setMessageListener(listener);
-        ConcurrentMessageListenerContainer<String, byte[]> container =
-                new ConcurrentMessageListenerContainer<>(dlqConsumerFactory, containerProperties);
-        container.setCommonErrorHandler(new DefaultErrorHandler(ProjectionConfiguration.retryForever()));
-        container.setBeanName(LISTENER_ID);
-        return container;
+        return ProjectionConfiguration.committedBatchContainer(dlqConsumerFactory, topics.dlq(),
+                properties.dlqProjectionGroupId(), listener, 1, LISTENER_ID);
     }
 
     @Bean

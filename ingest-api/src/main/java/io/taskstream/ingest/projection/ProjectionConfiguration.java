@@ -75,15 +75,26 @@ public class ProjectionConfiguration {
     ConcurrentMessageListenerContainer<String, byte[]> projectionContainer(
             ConsumerFactory<String, byte[]> projectionConsumerFactory, ProjectionListener listener, Topics topics,
             IngestProperties properties) {
-        ContainerProperties containerProperties = new ContainerProperties(topics.events());
-        containerProperties.setGroupId(properties.projectionGroupId());
+        return committedBatchContainer(projectionConsumerFactory, topics.events(), properties.projectionGroupId(),
+                listener, properties.projectionConcurrency(), LISTENER_ID);
+    }
+
+    /**
+     * A projection's listener container: batch acks (offsets committed after the listener's
+     * database transaction), a failing batch retried without end, {@code concurrency} consumers.
+     */
+    public static ConcurrentMessageListenerContainer<String, byte[]> committedBatchContainer(
+            ConsumerFactory<String, byte[]> consumers, String topic, String groupId, Object listener, int concurrency,
+            String beanName) {
+        ContainerProperties containerProperties = new ContainerProperties(topic);
+        containerProperties.setGroupId(groupId);
         containerProperties.setAckMode(ContainerProperties.AckMode.BATCH);
         containerProperties.setMessageListener(listener);
         ConcurrentMessageListenerContainer<String, byte[]> container =
-                new ConcurrentMessageListenerContainer<>(projectionConsumerFactory, containerProperties);
-        container.setConcurrency(properties.projectionConcurrency());
+                new ConcurrentMessageListenerContainer<>(consumers, containerProperties);
+        container.setConcurrency(concurrency);
         container.setCommonErrorHandler(new DefaultErrorHandler(retryForever()));
-        container.setBeanName(LISTENER_ID);
+        container.setBeanName(beanName);
         return container;
     }
 
