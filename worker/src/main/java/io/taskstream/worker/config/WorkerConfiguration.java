@@ -136,8 +136,9 @@ public class WorkerConfiguration {
         Supplier<KafkaConsumer<String, byte[]>> consumers =
                 () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         return new DispatchConsumer(consumers, topics.topics().readyTopics(), executor::execute,
-                DispatchConsumer::sequentialLane,
-                new DispatchConsumer.Settings(worker.pollTimeout(), worker.prefetch(), worker.shutdownTimeout()),
+                DispatchConsumer::virtualThreads,
+                new DispatchConsumer.Settings(worker.pollTimeout(), worker.prefetch(), worker.shutdownTimeout(),
+                        worker.slots(), worker.minimumShare()),
                 meters);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -12,6 +13,8 @@ import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
+
+import io.taskstream.schemas.Priority;
 
 /**
  * The worker's settings, {@code taskstream.worker.*} (environment: {@code TASKSTREAM_WORKER_*}).
@@ -26,8 +29,14 @@ import org.springframework.util.unit.DataSize;
  *                         runnable worker's {@code worker.yml} turns it on
  * @param pollTimeout      how long one poll waits for dispatches; also how late a finished
  *                         dispatch's offset may be committed (default 1 s)
- * @param prefetch         dispatches polled but not finished at which the worker stops fetching
- *                         more (its partitions stay assigned); also {@code max.poll.records} (default 50)
+ * @param slots            attempts run at once, each on a virtual thread (default 100)
+ * @param prefetch         dispatches of one priority polled but not finished at which the worker
+ *                         stops fetching that priority (its partitions stay assigned); also
+ *                         {@code max.poll.records} (default 250; at least {@code slots} keeps every
+ *                         slot busy with one priority)
+ * @param minimumShare     per priority, the least fraction of the last 100 attempt starts it gets
+ *                         while more important work waits, so it never starves (default
+ *                         {@code HIGH} 0.15, {@code NORMAL} 0.10, {@code LOW} 0.05; together below 1)
  * @param maxResultSize    a handler result larger than this, serialized, fails the attempt with
  *                         {@code result_too_large}, not retryable (default 64KB, at most 1MB)
  * @param shutdownTimeout  how long shutdown and a rebalance wait for running attempts; an attempt
@@ -48,7 +57,9 @@ public record WorkerProperties(
         String groupId,
         Boolean sampleHandlers,
         Duration pollTimeout,
+        Integer slots,
         Integer prefetch,
+        Map<Priority, Double> minimumShare,
         DataSize maxResultSize,
         Duration shutdownTimeout,
         String cancelKeyPrefix,
@@ -56,13 +67,17 @@ public record WorkerProperties(
         List<String> nonRetryableExceptions) {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Map<Priority, Double> DEFAULT_MINIMUM_SHARE =
+            Map.of(Priority.HIGH, 0.15, Priority.NORMAL, 0.10, Priority.LOW, 0.05);
 
     public WorkerProperties {
         workerId = workerId != null ? workerId : defaultWorkerId();
         groupId = Objects.requireNonNullElse(groupId, "taskstream-workers");
         sampleHandlers = Objects.requireNonNullElse(sampleHandlers, false);
         pollTimeout = Objects.requireNonNullElse(pollTimeout, Duration.ofSeconds(1));
-        prefetch = Objects.requireNonNullElse(prefetch, 50);
+        slots = Objects.requireNonNullElse(slots, 100);
+        prefetch = Objects.requireNonNullElse(prefetch, 250);
+        minimumShare = minimumShare == null ? DEFAULT_MINIMUM_SHARE : Map.copyOf(minimumShare);
         maxResultSize = Objects.requireNonNullElse(maxResultSize, DataSize.ofKilobytes(64));
         shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(20));
         cancelKeyPrefix = Objects.requireNonNullElse(cancelKeyPrefix, "taskstream:cancel:");
@@ -75,7 +90,11 @@ public record WorkerProperties(
         require(!groupId.isBlank(), "group-id", "must not be blank", groupId);
         require(pollTimeout.compareTo(Duration.ofMillis(10)) >= 0 && pollTimeout.compareTo(Duration.ofMinutes(1)) <= 0,
                 "poll-timeout", "must be between 10ms and 1m", pollTimeout);
+        require(slots >= 1 && slots <= 10_000, "slots", "must be between 1 and 10000", slots);
         require(prefetch >= 1 && prefetch <= 10_000, "prefetch", "must be between 1 and 10000", prefetch);
+        require(minimumShare.values().stream().allMatch(share -> share >= 0)
+                        && minimumShare.values().stream().mapToDouble(Double::doubleValue).sum() < 1,
+                "minimum-share", "must be fractions of at least 0 that add up to less than 1", minimumShare);
         require(maxResultSize.toBytes() >= 1 && maxResultSize.toBytes() <= DataSize.ofMegabytes(1).toBytes(),
                 "max-result-size", "must be between 1B and 1MB", maxResultSize);
         require(!shutdownTimeout.isNegative(), "shutdown-timeout", "must not be negative", shutdownTimeout);

@@ -1,6 +1,7 @@
 package io.taskstream.worker.consumer;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,25 +37,36 @@ import org.springframework.context.SmartLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
 
 /**
- * The worker's poll loop over the {@code ready.*} topics: reads {@link TaskDispatch} records, hands
- * them to the execution lane, and commits a record's offset only after its attempt's result is
- * durable (at-least-once).
+ * The worker's poll loop over the four {@code ready.*} topics: reads {@link TaskDispatch} records,
+ * runs many at once in the worker's {@link Slots}, and commits a record's offset only after its
+ * attempt's result is durable (at-least-once), never past a record that is unfinished.
  *
  * <h2>Threads and what each owns</h2>
  * <ul>
  *   <li><b>The poll thread</b> owns the Kafka consumer and the {@link OffsetTracker}: it polls,
  *       decodes, tracks, commits, pauses and resumes. Nothing else touches the consumer.</li>
- *   <li><b>The execution lane</b> (one virtual thread for now, so dispatches run one at a time in
- *       poll order) runs each attempt, blocking for as long as the handler runs.</li>
+ *   <li><b>The slots</b>: each attempt runs on a virtual thread of its own, at most {@code slots}
+ *       at once; which waiting dispatch gets a free slot is decided by priority (with a minimum
+ *       share for the less important ones) and ordering key (one at a time per key, in order) —
+ *       see {@link Slots}.</li>
  *   <li>Finished attempts come back to the poll thread through a queue of completions; the poll
- *       thread marks them done and commits each partition's lowest unfinished offset.</li>
+ *       thread marks them done and commits each partition's lowest unfinished offset
+ *       (asynchronously while running; synchronously when it lets partitions go).</li>
  * </ul>
  * Because execution never blocks the poll thread, a handler may run for longer than
- * {@code max.poll.interval.ms}: the loop keeps polling, with every partition paused while
- * {@code prefetch} dispatches are unfinished, so the consumer stays in its group.
+ * {@code max.poll.interval.ms}: the loop keeps polling, so the consumer stays in its group.
+ *
+ * <h2>Priorities</h2>
+ * One consumer reads all four topics. A topic's partitions are paused while {@code prefetch} of its
+ * dispatches are unfinished, so a deep backlog of {@code LOW} work never holds more than
+ * {@code prefetch} records in memory, while the other topics are still fetched: a {@code CRITICAL}
+ * dispatch is fetched as soon as it is written and takes the next free slot, ahead of every waiting
+ * {@code LOW} one. While anything is unfinished the loop polls every {@value #BUSY_POLL_MS} ms, so
+ * completions are committed and paused topics resumed promptly.
  *
  * <h2>Failure handling</h2>
  * <ul>
@@ -69,46 +80,57 @@ import io.taskstream.schemas.TaskDispatch;
  *       unfinished is delivered again to the partition's next owner.</li>
  * </ul>
  *
- * <h2>Growing it (issue #4)</h2>
- * Priority-aware polling replaces the single subscription; the lane becomes virtual threads per
- * dispatch with key-level ordering; the {@link OffsetTracker} already commits correctly when
- * records finish out of order.
- *
  * <p>Tests drive it step by step: {@link #open()}, {@link #pollOnce()}, {@link #close()}.
  */
 public final class DispatchConsumer implements SmartLifecycle {
 
     /**
-     * @param pollTimeout      how long one poll waits for records (also bounds how late a commit is)
-     * @param prefetch         unfinished dispatches at which every partition is paused
+     * @param pollTimeout      how long one poll waits for records while nothing is unfinished
+     * @param prefetch         unfinished dispatches of one ready topic at which its partitions are paused
      * @param shutdownTimeout  how long revocation and shutdown wait for running attempts
+     * @param slots            attempts run at once
+     * @param minimumShare     per priority, the least fraction of starts it gets under contention
      */
-    public record Settings(Duration pollTimeout, int prefetch, Duration shutdownTimeout) {
+    public record Settings(Duration pollTimeout, int prefetch, Duration shutdownTimeout, int slots,
+                           Map<Priority, Double> minimumShare) {
         public Settings {
             Objects.requireNonNull(pollTimeout, "pollTimeout");
             Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
             if (prefetch < 1) {
                 throw new IllegalArgumentException("prefetch must be at least 1");
             }
+            if (slots < 1) {
+                throw new IllegalArgumentException("slots must be at least 1");
+            }
+            minimumShare = Map.copyOf(minimumShare);
+        }
+
+        /** One slot, no minimum shares: dispatches run one at a time, most important first. */
+        public Settings(Duration pollTimeout, int prefetch, Duration shutdownTimeout) {
+            this(pollTimeout, prefetch, shutdownTimeout, 1, Map.of());
         }
     }
+
+    /** How long a poll waits while dispatches are unfinished: bounds how late a completion is settled. */
+    static final long BUSY_POLL_MS = 5;
 
     private static final Logger log = LoggerFactory.getLogger(DispatchConsumer.class);
 
     private final Supplier<? extends Consumer<String, byte[]>> consumers;
     private final List<String> topics;
     private final Function<TaskDispatch, ? extends CompletableFuture<?>> execution;
-    private final Supplier<? extends ExecutorService> lanes;
+    private final Supplier<? extends ExecutorService> threads;
     private final Settings settings;
     private final Deserializer<TaskDispatch> decoder = JsonSerde.of(TaskDispatch.class).deserializer();
     private final MeterRegistry meters;
 
     // owned by the poll thread (or the test that steps the loop)
     private Consumer<String, byte[]> consumer;
-    private ExecutorService lane;
+    private ExecutorService executor;
+    private Slots<Work> slots;
     private final OffsetTracker tracker = new OffsetTracker();
 
-    // shared with the lane and with the producer's callback threads
+    // shared with the attempts' threads and with the producer's callback threads
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     /** The current epoch of each assigned partition; queued work of an older epoch is skipped. */
     private final Map<TopicPartition, Long> epochs = new ConcurrentHashMap<>();
@@ -124,23 +146,25 @@ public final class DispatchConsumer implements SmartLifecycle {
      * @param topics     the ready topics to subscribe to
      * @param execution  runs one attempt on the calling thread; its future completes when the
      *                   result is durable
-     * @param lanes      creates the executor that runs attempts
+     * @param threads    creates the executor that gives each attempt its thread
      */
     public DispatchConsumer(Supplier<? extends Consumer<String, byte[]>> consumers, List<String> topics,
                             Function<TaskDispatch, ? extends CompletableFuture<?>> execution,
-                            Supplier<? extends ExecutorService> lanes, Settings settings, MeterRegistry meters) {
+                            Supplier<? extends ExecutorService> threads, Settings settings, MeterRegistry meters) {
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.topics = List.copyOf(topics);
         this.execution = Objects.requireNonNull(execution, "execution");
-        this.lanes = Objects.requireNonNull(lanes, "lanes");
+        this.threads = Objects.requireNonNull(threads, "threads");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.meters = Objects.requireNonNull(meters, "meters");
         meters.gauge("taskstream.worker.dispatches.unfinished", unfinished);
+        meters.gauge("taskstream.worker.slots", settings, Settings::slots);
+        meters.gauge("taskstream.worker.slots.busy", this, c -> c.slots == null ? 0 : c.slots.busy());
     }
 
-    /** One virtual thread: dispatches run one at a time, in the order they were polled. */
-    public static ExecutorService sequentialLane() {
-        return Executors.newSingleThreadExecutor(Thread.ofVirtual().name("taskstream-task-", 0).factory());
+    /** A virtual thread per attempt. */
+    public static ExecutorService virtualThreads() {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-task-", 0).factory());
     }
 
     // ---- lifecycle -------------------------------------------------------------------------
@@ -202,17 +226,19 @@ public final class DispatchConsumer implements SmartLifecycle {
 
     // ---- the steps of the loop -------------------------------------------------------------
 
-    /** Creates the consumer and the lane, and subscribes. */
+    /** Creates the consumer and the slots, and subscribes. */
     void open() {
         consumer = consumers.get();
-        lane = lanes.get();
+        executor = threads.get();
+        slots = new Slots<>(settings.slots(), settings.minimumShare(), executor, this::run, this::done);
         consumer.subscribe(topics, new Rebalance());
         log.info("Worker consuming {}", topics);
     }
 
     /** One turn of the loop: poll, hand the records on, then commit what is finished. */
     void pollOnce() {
-        ConsumerRecords<String, byte[]> records = consumer.poll(settings.pollTimeout());
+        ConsumerRecords<String, byte[]> records = consumer.poll(tracker.unfinished() > 0
+                ? Duration.ofMillis(Math.min(BUSY_POLL_MS, settings.pollTimeout().toMillis())) : settings.pollTimeout());
         for (ConsumerRecord<String, byte[]> record : records) {
             accept(record);
         }
@@ -226,7 +252,7 @@ public final class DispatchConsumer implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.warn("Could not commit before closing", e);
         }
-        lane.shutdownNow(); // interrupts an attempt that outlived shutdownTimeout: abandoned, delivered again
+        executor.shutdownNow(); // interrupts an attempt that outlived shutdownTimeout: abandoned, delivered again
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
@@ -250,11 +276,8 @@ public final class DispatchConsumer implements SmartLifecycle {
         }
         Work work = new Work(partition, record.offset(), epoch, dispatch, new CompletableFuture<>());
         inFlight.add(work);
-        try {
-            lane.execute(() -> run(work));
-        } catch (RejectedExecutionException e) {
-            done(work); // shutting down: stays unfinished, so it is never committed
-        }
+        // refused when shutting down: it stays unfinished, so it is never committed
+        slots.submit(work, dispatch.priority(), dispatch.dispatchKey());
     }
 
     private TaskDispatch decode(ConsumerRecord<String, byte[]> record) {
@@ -280,7 +303,7 @@ public final class DispatchConsumer implements SmartLifecycle {
                 .register(meters).increment();
     }
 
-    /** On the lane: runs the attempt unless its partition moved on meanwhile. */
+    /** On the attempt's own thread: runs it unless its partition moved on meanwhile. */
     private void run(Work work) {
         if (!Objects.equals(epochs.get(work.partition()), work.epoch())) {
             done(work); // revoked or rewound: another pass (or owner) reads it again
@@ -303,15 +326,19 @@ public final class DispatchConsumer implements SmartLifecycle {
         work.done().complete(null);
     }
 
-    /** Takes in finished attempts, commits, and pauses or resumes polling. */
+    /** Takes in finished attempts, commits, and pauses or resumes each topic. */
     private void settle() {
         drainCompletions();
-        commit(tracker.committable());
-        if (tracker.unfinished() >= settings.prefetch()) {
-            consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-            consumer.resume(consumer.paused());
+        commitAsync(tracker.committable());
+        Map<String, Integer> byTopic = tracker.unfinishedByTopic();
+        List<TopicPartition> full = new ArrayList<>();
+        List<TopicPartition> open = new ArrayList<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            (byTopic.getOrDefault(tp.topic(), 0) >= settings.prefetch() ? full : open).add(tp);
         }
+        consumer.pause(full);
+        Set<TopicPartition> paused = consumer.paused();
+        consumer.resume(open.stream().filter(paused::contains).toList());
         unfinished.set(tracker.unfinished());
     }
 
@@ -332,7 +359,23 @@ public final class DispatchConsumer implements SmartLifecycle {
         }
     }
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /** Commits without waiting; a commit that fails is sent again at the next turn. */
+    private void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        tracker.requested(offsets);
+        consumer.commitAsync(offsets, (committed, failure) -> { // called back on the poll thread
+            if (failure == null) {
+                tracker.markCommitted(committed);
+            } else {
+                tracker.commitFailed(offsets);
+                log.debug("Could not commit {}: {}", offsets, failure.toString());
+            }
+        });
+    }
+
+    private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
         if (offsets.isEmpty()) {
             return;
         }
@@ -362,10 +405,11 @@ public final class DispatchConsumer implements SmartLifecycle {
             return;
         }
         partitions.forEach(epochs::remove);
+        slots.removeWaiting(work -> partitions.contains(work.partition())).forEach(this::done);
         if (commit) {
             awaitInFlight(partitions);
             drainCompletions();
-            commit(tracker.committable(partitions));
+            commitSync(tracker.uncommitted(partitions));
         }
         tracker.forget(partitions);
         unfinished.set(tracker.unfinished());
@@ -411,7 +455,7 @@ public final class DispatchConsumer implements SmartLifecycle {
         }
     }
 
-    /** A dispatch handed to the lane, and the epoch of its partition at that time. */
+    /** A dispatch handed to the slots, and the epoch of its partition at that time. */
     private record Work(TopicPartition partition, long offset, long epoch, TaskDispatch dispatch,
                         CompletableFuture<Void> done) {
     }

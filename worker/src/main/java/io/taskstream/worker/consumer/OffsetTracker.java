@@ -51,22 +51,52 @@ final class OffsetTracker {
     }
 
     /**
-     * The offsets to commit for {@code among} whose commit point moved since the last
-     * {@link #markCommitted}.
+     * The offsets to commit for {@code among} whose commit point moved past what is committed or
+     * being committed ({@link #requested}).
      */
     Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> among) {
+        return commitPoints(among, true);
+    }
+
+    Map<TopicPartition, OffsetAndMetadata> committable() {
+        return committable(partitions.keySet());
+    }
+
+    /** The offsets to commit for {@code among} whose commit point moved past what is known committed. */
+    Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<TopicPartition> among) {
+        return commitPoints(among, false);
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> commitPoints(Collection<TopicPartition> among,
+                                                               boolean beyondRequested) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : among) {
             Progress p = partitions.get(tp);
-            if (p != null && p.commitPoint() > p.committed) {
+            if (p != null && p.commitPoint() > (beyondRequested ? Math.max(p.requested, p.committed) : p.committed)) {
                 offsets.put(tp, new OffsetAndMetadata(p.commitPoint()));
             }
         }
         return offsets;
     }
 
-    Map<TopicPartition, OffsetAndMetadata> committable() {
-        return committable(partitions.keySet());
+    /** An (asynchronous) commit of {@code offsets} was sent: {@link #committable} skips them until it fails. */
+    void requested(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, offset) -> {
+            Progress p = partitions.get(tp);
+            if (p != null) {
+                p.requested = Math.max(p.requested, offset.offset());
+            }
+        });
+    }
+
+    /** The commit of {@code offsets} failed: they are committable again. */
+    void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.keySet().forEach(tp -> {
+            Progress p = partitions.get(tp);
+            if (p != null) {
+                p.requested = p.committed;
+            }
+        });
     }
 
     void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -92,15 +122,25 @@ final class OffsetTracker {
         return n;
     }
 
+    /** Records polled and not yet finished, by topic. */
+    Map<String, Integer> unfinishedByTopic() {
+        Map<String, Integer> byTopic = new HashMap<>();
+        partitions.forEach((tp, p) -> byTopic.merge(tp.topic(), p.pending.size(), Integer::sum));
+        return byTopic;
+    }
+
     private static final class Progress {
         final TreeSet<Long> pending = new TreeSet<>();
         long highest;
         /** Starts at the first offset polled: the consumer began there, so it is committed already. */
         long committed;
+        /** The highest offset an asynchronous commit was sent for (it may yet fail). */
+        long requested;
 
         Progress(long firstOffset) {
             highest = firstOffset - 1;
             committed = firstOffset;
+            requested = firstOffset;
         }
 
         long commitPoint() {

@@ -16,6 +16,8 @@ import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.util.unit.DataSize;
 
+import io.taskstream.schemas.Priority;
+
 class WorkerPropertiesTest {
 
     static WorkerProperties bind(Map<String, String> properties) {
@@ -31,7 +33,10 @@ class WorkerPropertiesTest {
         assertThat(defaults.groupId()).isEqualTo("taskstream-workers");
         assertThat(defaults.sampleHandlers()).isFalse();
         assertThat(defaults.pollTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(defaults.prefetch()).isEqualTo(50);
+        assertThat(defaults.slots()).isEqualTo(100);
+        assertThat(defaults.prefetch()).isEqualTo(250);
+        assertThat(defaults.minimumShare())
+                .isEqualTo(Map.of(Priority.HIGH, 0.15, Priority.NORMAL, 0.10, Priority.LOW, 0.05));
         assertThat(defaults.maxResultSize()).isEqualTo(DataSize.ofKilobytes(64));
         assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(defaults.cancelKeyPrefix()).isEqualTo("taskstream:cancel:");
@@ -47,20 +52,22 @@ class WorkerPropertiesTest {
 
     @Test
     void bindsKebabCaseProperties() {
-        WorkerProperties p = bind(Map.of(
-                "taskstream.worker.worker-id", "w-7",
-                "taskstream.worker.group-id", "billing-workers",
-                "taskstream.worker.sample-handlers", "true",
-                "taskstream.worker.poll-timeout", "250ms",
-                "taskstream.worker.prefetch", "5",
-                "taskstream.worker.max-result-size", "128KB",
-                "taskstream.worker.shutdown-timeout", "0s",
-                "taskstream.worker.cancel-key-prefix", "billing:cancel:",
-                "taskstream.worker.cancel-check-interval", "0s",
-                "taskstream.worker.non-retryable-exceptions", "java.io.FileNotFoundException, java.lang.Error"));
+        WorkerProperties p = bind(Map.ofEntries(
+                Map.entry("taskstream.worker.slots", "7"),
+                Map.entry("taskstream.worker.minimum-share.low", "0.2"),
+                Map.entry("taskstream.worker.worker-id", "w-7"),
+                Map.entry("taskstream.worker.group-id", "billing-workers"),
+                Map.entry("taskstream.worker.sample-handlers", "true"),
+                Map.entry("taskstream.worker.poll-timeout", "250ms"),
+                Map.entry("taskstream.worker.prefetch", "5"),
+                Map.entry("taskstream.worker.max-result-size", "128KB"),
+                Map.entry("taskstream.worker.shutdown-timeout", "0s"),
+                Map.entry("taskstream.worker.cancel-key-prefix", "billing:cancel:"),
+                Map.entry("taskstream.worker.cancel-check-interval", "0s"),
+                Map.entry("taskstream.worker.non-retryable-exceptions", "java.io.FileNotFoundException, java.lang.Error")));
 
-        assertThat(p).isEqualTo(new WorkerProperties("w-7", "billing-workers", true, Duration.ofMillis(250), 5,
-                DataSize.ofKilobytes(128), Duration.ZERO, "billing:cancel:", Duration.ZERO,
+        assertThat(p).isEqualTo(new WorkerProperties("w-7", "billing-workers", true, Duration.ofMillis(250), 7, 5,
+                Map.of(Priority.LOW, 0.2), DataSize.ofKilobytes(128), Duration.ZERO, "billing:cancel:", Duration.ZERO,
                 List.of("java.io.FileNotFoundException", "java.lang.Error")));
         assertThat(p.nonRetryableExceptionTypes()).containsExactly(FileNotFoundException.class, Error.class);
     }
@@ -94,7 +101,7 @@ class WorkerPropertiesTest {
 
     @Test
     void blankEntriesInTheExceptionListAreIgnored() {
-        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null,
+        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null,
                 List.of(" java.lang.IllegalStateException ", "", "  ")).nonRetryableExceptions())
                 .containsExactly("java.lang.IllegalStateException");
     }
@@ -104,6 +111,13 @@ class WorkerPropertiesTest {
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.prefetch", "0")))
                 .isInstanceOf(BindException.class)
                 .rootCause().hasMessage("taskstream.worker.prefetch must be between 1 and 10000 (was 0)");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.slots", "0")))
+                .rootCause().hasMessage("taskstream.worker.slots must be between 1 and 10000 (was 0)");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.minimum-share.low", "0.6",
+                "taskstream.worker.minimum-share.normal", "0.5")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.minimum-share must be fractions");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.minimum-share.low", "-0.1")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.minimum-share must be fractions");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.worker-id", "has space")))
                 .rootCause().hasMessageStartingWith("taskstream.worker.worker-id must be");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.group-id", " ")))

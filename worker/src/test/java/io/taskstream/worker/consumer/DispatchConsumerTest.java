@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,13 @@ class DispatchConsumerTest {
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
             super.commitSync(offsets);
+            lastCommit = Map.copyOf(offsets);
+        }
+
+        @Override
+        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                             OffsetCommitCallback callback) {
+            super.commitAsync(offsets, callback);
             lastCommit = Map.copyOf(offsets);
         }
 
@@ -244,6 +252,40 @@ class DispatchConsumerTest {
     }
 
     @Test
+    void aTopicAtPrefetchIsPausedAloneSoMoreImportantDispatchesAreStillFetchedAndRunFirst() {
+        String low = Topics.withDefaultPrefix().ready(Priority.LOW);
+        String critical = Topics.withDefaultPrefix().ready(Priority.CRITICAL);
+        TopicPartition lowP0 = new TopicPartition(low, 0);
+        TopicPartition criticalP0 = new TopicPartition(critical, 0);
+        DispatchConsumer loop = new DispatchConsumer(() -> kafka, List.of(low, critical), executor::execute,
+                () -> lane, new DispatchConsumer.Settings(Duration.ofMillis(10), 2, GIVE_UP, 1, Map.of()), meters);
+        kafka.updateBeginningOffsets(Map.of(lowP0, 0L, criticalP0, 0L));
+        loop.open();
+        kafka.rebalance(List.of(lowP0, criticalP0));
+        for (long offset = 0; offset < 3; offset++) {
+            TaskDispatch dispatch = dispatch("log", Map.of("low", offset), Priority.LOW, null);
+            kafka.addRecord(new ConsumerRecord<>(low, 0, offset, "low-" + offset, bytes(dispatch)));
+        }
+        loop.pollOnce();
+        assertThat(kafka.paused()).containsExactly(lowP0);
+
+        TaskDispatch urgent = dispatch("log", Map.of("urgent", true), Priority.CRITICAL, null);
+        kafka.addRecord(new ConsumerRecord<>(critical, 0, 0, "urgent", bytes(urgent)));
+        loop.pollOnce();
+        lane.runAll();
+
+        assertThat(reporter.results).extracting(AttemptResult::taskId).as("one slot: the first LOW ran first")
+                .hasSize(4).element(1).isEqualTo(urgent.taskId());
+        assertThat(meters.get("taskstream.worker.slots").gauge().value()).isEqualTo(1);
+        assertThat(meters.get("taskstream.worker.slots.busy").gauge().value()).isZero();
+        for (int i = 0; i < 4; i++) {
+            acknowledge(i);
+        }
+        loop.pollOnce();
+        assertThat(kafka.paused()).isEmpty();
+    }
+
+    @Test
     void onRevocationAnAttemptStillBeingAcknowledgedIsAwaitedAndCommitted() {
         DispatchConsumer loop = openLoop(50, GENEROUS);
         publish(0);
@@ -314,7 +356,7 @@ class DispatchConsumerTest {
         RecordingReporter acknowledging = new RecordingReporter();
         TaskExecutor running = executor(acknowledging);
         DispatchConsumer loop = new DispatchConsumer(() -> kafka, List.of(TOPIC), running::execute,
-                DispatchConsumer::sequentialLane,
+                DispatchConsumer::virtualThreads,
                 new DispatchConsumer.Settings(Duration.ofMillis(10), 50, Duration.ofSeconds(5)), meters);
         kafka.updateBeginningOffsets(Map.of(P0, 0L));
         kafka.schedulePollTask(() -> kafka.rebalance(List.of(P0)));

@@ -103,4 +103,35 @@ class OffsetTrackerTest {
         assertThat(tracker.unfinished()).isZero();
         assertThat(tracker.rewind(P0)).isEqualTo(-1);
     }
+
+    @Test
+    void aRequestedCommitIsNotOfferedAgainUnlessItFails() {
+        tracker.track(P0, 0);
+        tracker.complete(P0, 0);
+        Map<TopicPartition, OffsetAndMetadata> first = tracker.committable();
+        tracker.requested(first);
+
+        assertThat(tracker.committable()).as("being committed").isEmpty();
+        assertThat(tracker.uncommitted(List.of(P0))).as("not known durable yet").isEqualTo(first);
+
+        tracker.commitFailed(first);
+        assertThat(tracker.committable()).isEqualTo(first);
+
+        tracker.requested(first);
+        tracker.markCommitted(first);
+        assertThat(tracker.committable()).isEmpty();
+        assertThat(tracker.uncommitted(List.of(P0))).isEmpty();
+    }
+
+    @Test
+    void unfinishedRecordsAreCountedPerTopic() {
+        TopicPartition low = new TopicPartition("taskstream.ready.low", 0);
+        tracker.track(P0, 0);
+        tracker.track(P1, 0);
+        tracker.track(low, 5);
+        tracker.complete(P1, 0);
+
+        assertThat(tracker.unfinishedByTopic())
+                .isEqualTo(Map.of("taskstream.ready.normal", 1, "taskstream.ready.low", 1));
+    }
 }

@@ -21,6 +21,13 @@ public final class Dispatches {
         return dispatch(UUID.randomUUID(), type, payload, 1, 4, 7);
     }
 
+    /** A first attempt of a new task with that priority and ordering key (null: none). */
+    public static TaskDispatch dispatch(String type, Object payload, Priority priority, String orderingKey) {
+        return new TaskDispatch(UUID.randomUUID(), "acme", type, Json.mapper().valueToTree(payload), priority, 1, 4,
+                Duration.ofMinutes(5), orderingKey, Map.of("team", "billing"), null, false, T0, T0,
+                T0.plus(Duration.ofMinutes(6)), 7);
+    }
+
     public static TaskDispatch dispatch(UUID taskId, String type, Object payload, int attempt, int maxAttempts,
                                         long eventVersion) {
         return new TaskDispatch(taskId, "acme", type, Json.mapper().valueToTree(payload), Priority.NORMAL, attempt,
