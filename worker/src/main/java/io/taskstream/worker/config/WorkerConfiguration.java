@@ -118,7 +118,8 @@ public class WorkerConfiguration {
     TaskExecutor taskExecutor(HandlerRegistry handlers, KafkaAttemptReporter reporter, CancellationCheck cancellation,
                               Clock clock, WorkerProperties worker, MeterRegistry meters) {
         return new TaskExecutor(handlers, reporter, cancellation, clock, meters, new TaskExecutor.Settings(
-                worker.workerId(), worker.maxResultSize().toBytes(), worker.nonRetryableExceptionTypes()));
+                worker.workerId(), worker.maxResultSize().toBytes(), worker.nonRetryableExceptionTypes(),
+                worker.timeoutGrace()));
     }
 
     @Bean

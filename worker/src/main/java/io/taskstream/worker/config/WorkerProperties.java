@@ -41,6 +41,9 @@ import io.taskstream.schemas.Priority;
  *                         {@code result_too_large}, not retryable (default 64KB, at most 1MB)
  * @param shutdownTimeout  how long shutdown and a rebalance wait for running attempts; an attempt
  *                         still running after it is abandoned and delivered again (default 20 s)
+ * @param timeoutGrace     a handler interrupted at its task's timeout that has not stopped after
+ *                         this much more is abandoned (left running) and the attempt reported
+ *                         {@code TIMED_OUT} (default 5 s, at most 1 m)
  * @param cancelKeyPrefix  a task is cancelled while the Redis key {@code <prefix><taskId>} exists;
  *                         must be the prefix the API writes (default {@code taskstream:cancel:})
  * @param cancelCheckInterval how stale {@code TaskContext.isCancelled()} may be: while a handler
@@ -62,6 +65,7 @@ public record WorkerProperties(
         Map<Priority, Double> minimumShare,
         DataSize maxResultSize,
         Duration shutdownTimeout,
+        Duration timeoutGrace,
         String cancelKeyPrefix,
         Duration cancelCheckInterval,
         List<String> nonRetryableExceptions) {
@@ -80,6 +84,7 @@ public record WorkerProperties(
         minimumShare = minimumShare == null ? DEFAULT_MINIMUM_SHARE : Map.copyOf(minimumShare);
         maxResultSize = Objects.requireNonNullElse(maxResultSize, DataSize.ofKilobytes(64));
         shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(20));
+        timeoutGrace = Objects.requireNonNullElse(timeoutGrace, Duration.ofSeconds(5));
         cancelKeyPrefix = Objects.requireNonNullElse(cancelKeyPrefix, "taskstream:cancel:");
         cancelCheckInterval = Objects.requireNonNullElse(cancelCheckInterval, Duration.ofMillis(500));
         nonRetryableExceptions = nonRetryableExceptions == null ? List.of()
@@ -98,6 +103,8 @@ public record WorkerProperties(
         require(maxResultSize.toBytes() >= 1 && maxResultSize.toBytes() <= DataSize.ofMegabytes(1).toBytes(),
                 "max-result-size", "must be between 1B and 1MB", maxResultSize);
         require(!shutdownTimeout.isNegative(), "shutdown-timeout", "must not be negative", shutdownTimeout);
+        require(!timeoutGrace.isNegative() && timeoutGrace.compareTo(Duration.ofMinutes(1)) <= 0, "timeout-grace",
+                "must be between 0 and 1m", timeoutGrace);
         require(!cancelKeyPrefix.isBlank(), "cancel-key-prefix", "must not be blank", cancelKeyPrefix);
         require(!cancelCheckInterval.isNegative() && cancelCheckInterval.compareTo(Duration.ofMinutes(1)) <= 0,
                 "cancel-check-interval", "must be between 0 and 1m", cancelCheckInterval);

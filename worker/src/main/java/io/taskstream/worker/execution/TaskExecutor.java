@@ -8,6 +8,13 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +43,9 @@ import tools.jackson.databind.JsonNode;
  *
  * <h2>How an attempt runs</h2>
  * <ol>
+ *   <li>A dispatch whose {@code deadline} has passed before it could start is not run and nothing is
+ *       reported: the scheduler has already timed that attempt out and dispatched the next one
+ *       ({@code taskstream.worker.dispatches.skipped{reason=expired}}).</li>
  *   <li>Read the task's cancel flag ({@link CancellationCheck}). Set: report a {@code CANCELLED}
  *       result (code {@code cancelled}, not retryable) at once; no {@code PROCESSING} event, the
  *       handler is not run. A flag that cannot be read counts as not set.</li>
@@ -43,9 +53,14 @@ import tools.jackson.databind.JsonNode;
  *       {@link TaskDispatch#eventVersion()}, {@code attempts = dispatch.attempt} and an open
  *       {@link Execution} (no outcome). This report is best effort: losing it only hides the
  *       {@code PROCESSING} state, so its failure is logged and never holds the attempt back.</li>
- *   <li>Find the handler by task type and run it on the calling thread, with the task's ids in the
- *       logging MDC. Its {@link TaskContext#isCancelled()} re-reads the flag at most once per
- *       {@code cancel-check-interval}.</li>
+ *   <li>Find the handler by task type and run it on a virtual thread of its own, with the task's ids
+ *       in the logging MDC, for at most the task's {@code timeout}. Its
+ *       {@link TaskContext#isCancelled()} re-reads the flag at most once per
+ *       {@code cancel-check-interval}. When the timeout passes, the handler's thread is interrupted
+ *       and the attempt ends {@code TIMED_OUT} (code {@code timeout}, retryable); a handler that
+ *       ignores the interrupt is given {@code timeoutGrace} more, then abandoned — left running,
+ *       counted in {@code taskstream.worker.attempts.abandoned} — and the attempt ends
+ *       {@code TIMED_OUT} all the same, so its slot's caller is free.</li>
  *   <li>Turn what happened into an {@link AttemptResult} (see the table) and report it to
  *       {@code results}. The returned future completes when that report is durable: the caller
  *       commits the dispatch's offset only then (at-least-once).</li>
@@ -64,7 +79,9 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>throws anything else, or returns {@code null}</td><td>FAILED</td><td>{@code handler_error}</td><td>yes / no</td></tr>
  *   <tr><td>no handler for the type</td><td>FAILED</td><td>{@code no_handler}</td><td>no</td></tr>
  *   <tr><td>— (cancel flag set before the attempt started)</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
- *   <tr><td>interrupted (shutdown)</td><td colspan="3">nothing reported: {@link AttemptAbandonedException}</td></tr>
+ *   <tr><td>runs longer than the task's {@code timeout}</td><td>TIMED_OUT</td><td>{@code timeout}</td><td>yes</td></tr>
+ *   <tr><td>the caller is interrupted (shutdown)</td><td colspan="3">nothing reported:
+ *       {@link AttemptAbandonedException}; the handler's thread is interrupted</td></tr>
  * </table>
  *
  * <p>The worker never reports {@code COMPLETED} or {@code FAILED} task events: the scheduler matches
@@ -73,8 +90,7 @@ import tools.jackson.databind.JsonNode;
  * reports what the handler answered, and the scheduler ends the task {@code CANCELLED} unless it
  * {@code COMPLETED}.
  *
- * <p>Still to come (issue #4), each at a marked seam: the fencing token of a Redis lease (0 until
- * then) and the timeout.
+ * <p>Still to come (issue #4), at a marked seam: the fencing token of a Redis lease (0 until then).
  */
 public final class TaskExecutor {
 
@@ -83,6 +99,7 @@ public final class TaskExecutor {
     public static final String RESULT_TOO_LARGE = "result_too_large";
     public static final String SNOOZED = "snoozed";
     public static final String CANCELLED = "cancelled";
+    public static final String TIMEOUT = "timeout";
 
     /** Until leases arrive (issue #4) every result carries this token; the scheduler does not check it yet. */
     static final long NO_FENCING_TOKEN = 0L;
@@ -96,15 +113,22 @@ public final class TaskExecutor {
      * @param maxResultBytes         the largest serialized result that completes an attempt
      * @param nonRetryableExceptions handler exceptions assignable to one of these fail the attempt
      *                               not retryable, like {@link NonRetryableException}
+     * @param timeoutGrace           how long a handler interrupted at its timeout may take to stop
+     *                               before it is abandoned
      */
     public record Settings(String workerId, long maxResultBytes,
-                           List<Class<? extends Throwable>> nonRetryableExceptions) {
+                           List<Class<? extends Throwable>> nonRetryableExceptions, Duration timeoutGrace) {
         public Settings {
             Objects.requireNonNull(workerId, "workerId");
             if (maxResultBytes < 1) {
                 throw new IllegalArgumentException("maxResultBytes must be positive");
             }
             nonRetryableExceptions = List.copyOf(nonRetryableExceptions);
+            Objects.requireNonNull(timeoutGrace, "timeoutGrace");
+        }
+
+        public Settings(String workerId, long maxResultBytes, List<Class<? extends Throwable>> nonRetryableExceptions) {
+            this(workerId, maxResultBytes, nonRetryableExceptions, Duration.ofSeconds(5));
         }
 
         public Settings(String workerId, long maxResultBytes) {
@@ -120,6 +144,9 @@ public final class TaskExecutor {
     private final String workerId;
     private final long maxResultBytes;
     private final List<Class<? extends Throwable>> nonRetryableExceptions;
+    private final Duration timeoutGrace;
+    private final ExecutorService handlerThreads =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-handler-", 0).factory());
 
     public TaskExecutor(HandlerRegistry handlers, AttemptReporter reporter, CancellationCheck cancellation,
                         Clock clock, MeterRegistry meters, Settings settings) {
@@ -131,17 +158,28 @@ public final class TaskExecutor {
         this.workerId = settings.workerId();
         this.maxResultBytes = settings.maxResultBytes();
         this.nonRetryableExceptions = settings.nonRetryableExceptions();
+        this.timeoutGrace = settings.timeoutGrace();
     }
 
     /**
-     * Runs one attempt on the calling thread (blocking for as long as the handler runs).
+     * Runs one attempt, blocking the calling thread for as long as the handler runs (at most its
+     * timeout and the grace).
      *
-     * @return completes with the reported result once it is durable; fails if it could not be
+     * @return completes with the reported result once it is durable, or with {@code null} if the
+     *         dispatch had expired and nothing was run or reported; fails if the result could not be
      *         reported, or with {@link AttemptAbandonedException} if the attempt was abandoned
      */
     public CompletableFuture<AttemptResult> execute(TaskDispatch dispatch) {
         try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
             Instant startedAt = clock.instant();
+            if (dispatch.deadline() != null && startedAt.isAfter(dispatch.deadline())) {
+                log.warn("Not running attempt {} of task {}: its deadline {} passed before it could start; the"
+                        + " scheduler has timed it out", dispatch.attempt(), dispatch.taskId(), dispatch.deadline());
+                Counter.builder("taskstream.worker.dispatches.skipped")
+                        .description("Records on the ready topics that were not dispatches and were skipped")
+                        .tag("reason", "expired").register(meters).increment();
+                return CompletableFuture.completedFuture(null);
+            }
             Optional<TaskHandler> handler = handlers.find(dispatch.type());
             if (cancellation.isCancelled(dispatch.taskId())) {
                 // nothing ran, so nothing was PROCESSING: the result alone tells the scheduler
@@ -150,7 +188,7 @@ public final class TaskExecutor {
                                 + " started")), startedAt);
             }
             reportStarted(dispatch, startedAt);
-            Outcome outcome = handler.map(h -> run(h, dispatch, startedAt))
+            Outcome outcome = handler.map(h -> runWithin(h, dispatch, startedAt))
                     .orElseGet(() -> Outcome.failed(TaskError.permanent(NO_HANDLER,
                             "no handler for task type '" + dispatch.type() + "' on worker " + workerId)));
             return finish(dispatch, handler, outcome, startedAt);
@@ -186,6 +224,53 @@ public final class TaskExecutor {
         }
     }
 
+    /** Runs the handler on a thread of its own, for at most the task's timeout. */
+    private Outcome runWithin(TaskHandler handler, TaskDispatch dispatch, Instant notCancelledAt) {
+        CountDownLatch ended = new CountDownLatch(1);
+        Future<Outcome> running = handlerThreads.submit(() -> {
+            try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
+                return run(handler, dispatch, notCancelledAt);
+            } finally {
+                ended.countDown();
+            }
+        });
+        try {
+            return running.get(dispatch.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            running.cancel(true);
+            if (running.state() == Future.State.SUCCESS) {
+                return running.resultNow(); // it finished just as the timeout passed
+            }
+            boolean stopped = awaitQuietly(ended, timeoutGrace);
+            if (!stopped) {
+                Counter.builder("taskstream.worker.attempts.abandoned")
+                        .description("Handlers still running after their timeout and grace, left behind")
+                        .tag("type", dispatch.type()).register(meters).increment();
+            }
+            log.warn("Task handler '{}' ran longer than the task's timeout of {}; {}", dispatch.type(),
+                    dispatch.timeout(), stopped ? "it stopped when interrupted"
+                            : "it ignored the interrupt for " + timeoutGrace + " and was abandoned, still running");
+            return new Outcome(AttemptOutcome.TIMED_OUT, null, TaskError.retryable(TIMEOUT,
+                    "handler ran longer than the task's timeout of " + dispatch.timeout()));
+        } catch (InterruptedException e) {
+            running.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new AttemptAbandonedException("interrupted while the handler ran", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("running a handler never fails: its outcome says what happened",
+                    e.getCause());
+        }
+    }
+
+    private static boolean awaitQuietly(CountDownLatch latch, Duration timeout) {
+        try {
+            return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private Outcome run(TaskHandler handler, TaskDispatch dispatch, Instant notCancelledAt) {
         HandlerResult answer;
         try {
@@ -193,12 +278,11 @@ public final class TaskExecutor {
         } catch (NonRetryableException e) {
             log.warn("Task handler '{}' failed, not retryable", dispatch.type(), e);
             return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AttemptAbandonedException("interrupted while running the handler", e);
         } catch (Exception | StackOverflowError | LinkageError e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new AttemptAbandonedException("interrupted while running the handler", e);
+            // an interrupt comes from the timeout or a shutdown, which no longer wait for this outcome;
+            // a handler that throws InterruptedException of its own accord fails retryably, like any other
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
             }
             if (isNonRetryable(e)) {
                 log.warn("Task handler '{}' failed, not retryable (taskstream.worker.non-retryable-exceptions)",

@@ -39,6 +39,7 @@ class WorkerPropertiesTest {
                 .isEqualTo(Map.of(Priority.HIGH, 0.15, Priority.NORMAL, 0.10, Priority.LOW, 0.05));
         assertThat(defaults.maxResultSize()).isEqualTo(DataSize.ofKilobytes(64));
         assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(defaults.timeoutGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.cancelKeyPrefix()).isEqualTo("taskstream:cancel:");
         assertThat(defaults.cancelCheckInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(defaults.nonRetryableExceptions()).isEmpty();
@@ -62,12 +63,13 @@ class WorkerPropertiesTest {
                 Map.entry("taskstream.worker.prefetch", "5"),
                 Map.entry("taskstream.worker.max-result-size", "128KB"),
                 Map.entry("taskstream.worker.shutdown-timeout", "0s"),
+                Map.entry("taskstream.worker.timeout-grace", "2s"),
                 Map.entry("taskstream.worker.cancel-key-prefix", "billing:cancel:"),
                 Map.entry("taskstream.worker.cancel-check-interval", "0s"),
                 Map.entry("taskstream.worker.non-retryable-exceptions", "java.io.FileNotFoundException, java.lang.Error")));
 
         assertThat(p).isEqualTo(new WorkerProperties("w-7", "billing-workers", true, Duration.ofMillis(250), 7, 5,
-                Map.of(Priority.LOW, 0.2), DataSize.ofKilobytes(128), Duration.ZERO, "billing:cancel:", Duration.ZERO,
+                Map.of(Priority.LOW, 0.2), DataSize.ofKilobytes(128), Duration.ZERO, Duration.ofSeconds(2), "billing:cancel:", Duration.ZERO,
                 List.of("java.io.FileNotFoundException", "java.lang.Error")));
         assertThat(p.nonRetryableExceptionTypes()).containsExactly(FileNotFoundException.class, Error.class);
     }
@@ -101,7 +103,7 @@ class WorkerPropertiesTest {
 
     @Test
     void blankEntriesInTheExceptionListAreIgnored() {
-        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null,
+        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null,
                 List.of(" java.lang.IllegalStateException ", "", "  ")).nonRetryableExceptions())
                 .containsExactly("java.lang.IllegalStateException");
     }
@@ -128,6 +130,8 @@ class WorkerPropertiesTest {
                 .rootCause().hasMessageStartingWith("taskstream.worker.max-result-size");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.shutdown-timeout", "-1s")))
                 .rootCause().hasMessageStartingWith("taskstream.worker.shutdown-timeout");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.timeout-grace", "2m")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.timeout-grace must be between");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-key-prefix", " ")))
                 .rootCause().hasMessageStartingWith("taskstream.worker.cancel-key-prefix must not be blank");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-check-interval", "-1ms")))

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -258,15 +260,118 @@ class TaskExecutorTest {
     }
 
     @Test
-    void anInterruptedHandlerIsAbandonedAndNothingIsReported() {
-        CompletableFuture<AttemptResult> done = executor(handler("sleepy", ctx -> {
-            throw new InterruptedException("shutting down");
-        })).execute(dispatch("sleepy", Map.of()));
+    void aHandlerThrowingInterruptedExceptionOfItsOwnAccordFailsRetryably() throws Exception {
+        AttemptResult result = run(executor(handler("sleepy", ctx -> {
+            throw new InterruptedException("not by the worker");
+        })), dispatch("sleepy", Map.of()));
 
-        assertThat(Thread.interrupted()).as("interrupt flag restored").isTrue();
-        assertThat(reporter.results).isEmpty();
-        assertThatThrownBy(done::get).isInstanceOf(ExecutionException.class)
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
+        assertThat(result.error().code()).isEqualTo(TaskExecutor.HANDLER_ERROR);
+        assertThat(result.error().retryable()).isTrue();
+    }
+
+    @Test
+    void anAttemptWhoseCallerIsInterruptedIsAbandonedNothingIsReportedAndTheHandlerIsInterrupted()
+            throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Boolean> handlerInterrupted = new CompletableFuture<>();
+        TaskExecutor executor = executor(handler("sleepy", ctx -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await(); // until interrupted
+            } catch (InterruptedException e) {
+                handlerInterrupted.complete(true);
+                throw e;
+            }
+            return HandlerResult.completed();
+        }));
+        CompletableFuture<CompletableFuture<AttemptResult>> attempt = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> attempt.complete(executor.execute(dispatch("sleepy", Map.of()))));
+
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt(); // what shutdownNow() does to a slot's thread
+
+        assertThatThrownBy(() -> attempt.get(30, TimeUnit.SECONDS).get()).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(AttemptAbandonedException.class);
+        assertThat(handlerInterrupted.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(reporter.results).isEmpty();
+    }
+
+    static TaskDispatch withTimeout(TaskDispatch d, Duration timeout) {
+        return new TaskDispatch(d.taskId(), d.tenantId(), d.type(), d.payload(), d.priority(), d.attempt(),
+                d.maxAttempts(), timeout, d.orderingKey(), d.labels(), d.scheduleId(), d.encrypt(), d.createdAt(),
+                d.dispatchedAt(), d.deadline(), d.eventVersion());
+    }
+
+    @Test
+    void aHandlerRunningPastItsTimeoutIsInterruptedAndTheAttemptTimesOutRetryably() throws Exception {
+        CompletableFuture<Boolean> handlerInterrupted = new CompletableFuture<>();
+        TaskExecutor executor = executor(handler("slow", ctx -> {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                handlerInterrupted.complete(true);
+                throw e;
+            }
+            return HandlerResult.completed();
+        }));
+
+        AttemptResult result = run(executor, withTimeout(dispatch("slow", Map.of()), Duration.ofMillis(100)));
+
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.TIMED_OUT);
+        assertThat(result.error().code()).isEqualTo(TaskExecutor.TIMEOUT);
+        assertThat(result.error().retryable()).isTrue();
+        assertThat(result.error().message()).contains("PT0.1S");
+        assertThat(handlerInterrupted.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(meters.find("taskstream.worker.attempts.abandoned").counter()).isNull();
+    }
+
+    @Test
+    void aHandlerThatIgnoresTheInterruptIsAbandonedAfterTheGraceAndTheAttemptTimesOutAllTheSame()
+            throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        TaskExecutor executor = new TaskExecutor(HandlerRegistry.of(List.of(handler("stubborn", ctx -> {
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // a handler that will not stop
+                }
+            }
+            return HandlerResult.completed();
+        }))), reporter, new CancellationCheck(flags, clock, CHECK_INTERVAL, meters), clock, meters,
+                new TaskExecutor.Settings(WORKER, MAX_RESULT_BYTES, List.of(), Duration.ofMillis(100)));
+        try {
+            AttemptResult result = run(executor, withTimeout(dispatch("stubborn", Map.of()), Duration.ofMillis(100)));
+
+            assertThat(result.outcome()).isEqualTo(AttemptOutcome.TIMED_OUT);
+            assertThat(meters.get("taskstream.worker.attempts.abandoned").tag("type", "stubborn").counter().count())
+                    .isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aDispatchWhoseDeadlinePassedBeforeItStartsIsNotRunAndNothingIsReported() throws Exception {
+        List<TaskContext> ran = new java.util.ArrayList<>();
+        TaskDispatch d = dispatch("log", Map.of());
+        TaskDispatch dispatch = new TaskDispatch(d.taskId(), d.tenantId(), d.type(), d.payload(), d.priority(),
+                d.attempt(), d.maxAttempts(), d.timeout(), d.orderingKey(), d.labels(), d.scheduleId(), d.encrypt(),
+                T0, T0, T0.plus(Duration.ofMinutes(6)), d.eventVersion());
+        clock.set(dispatch.deadline().plusMillis(1));
+
+        AttemptResult result = run(executor(handler("log", ctx -> {
+            ran.add(ctx);
+            return HandlerResult.completed();
+        })), dispatch);
+
+        assertThat(result).isNull();
+        assertThat(ran).isEmpty();
+        assertThat(reporter.events).isEmpty();
+        assertThat(reporter.results).isEmpty();
+        assertThat(meters.get("taskstream.worker.dispatches.skipped").tag("reason", "expired").counter().count())
+                .isEqualTo(1);
     }
 
     @Test

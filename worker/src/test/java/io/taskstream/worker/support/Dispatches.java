@@ -13,6 +13,8 @@ import io.taskstream.schemas.TaskDispatch;
 public final class Dispatches {
 
     public static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+    /** The deadline of these dispatches: it never passes, so they run on any clock (ITs use the real one). */
+    public static final Instant NO_DEADLINE = Instant.parse("2100-01-01T00:00:00Z");
 
     private Dispatches() {
     }
@@ -25,13 +27,13 @@ public final class Dispatches {
     public static TaskDispatch dispatch(String type, Object payload, Priority priority, String orderingKey) {
         return new TaskDispatch(UUID.randomUUID(), "acme", type, Json.mapper().valueToTree(payload), priority, 1, 4,
                 Duration.ofMinutes(5), orderingKey, Map.of("team", "billing"), null, false, T0, T0,
-                T0.plus(Duration.ofMinutes(6)), 7);
+                NO_DEADLINE, 7);
     }
 
     public static TaskDispatch dispatch(UUID taskId, String type, Object payload, int attempt, int maxAttempts,
                                         long eventVersion) {
         return new TaskDispatch(taskId, "acme", type, Json.mapper().valueToTree(payload), Priority.NORMAL, attempt,
                 maxAttempts, Duration.ofMinutes(5), null, Map.of("team", "billing"), null, false, T0, T0,
-                T0.plus(Duration.ofMinutes(6)), eventVersion);
+                NO_DEADLINE, eventVersion);
     }
 }

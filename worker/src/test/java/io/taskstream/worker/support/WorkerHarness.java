@@ -105,13 +105,29 @@ public final class WorkerHarness implements AutoCloseable {
         publish(dispatch.dispatchKey(), dispatch);
     }
 
-    public void publish(String key, TaskDispatch dispatch) {
-        publish(key, JsonSerde.of(TaskDispatch.class).serializer().serialize(topics.ready(dispatch.priority()),
-                dispatch));
+    /** Sends them all (each to its priority's ready topic, keyed by its dispatch key), then flushes once. */
+    public void publishAll(List<TaskDispatch> dispatches) {
+        for (TaskDispatch dispatch : dispatches) {
+            String topic = topics.ready(dispatch.priority());
+            producer.send(new ProducerRecord<>(topic, dispatch.dispatchKey(),
+                    JsonSerde.of(TaskDispatch.class).serializer().serialize(topic, dispatch)));
+        }
+        producer.flush();
     }
 
+    /** Sends it to its priority's ready topic with that key. */
+    public void publish(String key, TaskDispatch dispatch) {
+        String topic = topics.ready(dispatch.priority());
+        send(topic, key, JsonSerde.of(TaskDispatch.class).serializer().serialize(topic, dispatch));
+    }
+
+    /** Sends any bytes to {@code ready.normal}. */
     public void publish(String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topics.ready(Priority.NORMAL), key, value));
+        send(topics.ready(Priority.NORMAL), key, value);
+    }
+
+    private void send(String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
         producer.flush();
     }
 
