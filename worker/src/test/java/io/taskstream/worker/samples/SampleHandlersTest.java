@@ -203,6 +203,23 @@ class SampleHandlersTest {
         runner.withPropertyValues("taskstream.worker.sample-handlers=true")
                 .run(ctx -> assertThat(ctx.getBeansOfType(TaskHandler.class).values())
                         .extracting(TaskHandler::type)
-                        .containsExactlyInAnyOrder("log", "sleep", "fail", "email.send", "report.generate"));
+                        .containsExactlyInAnyOrder("log", "sleep", "fail", "email.send", "report.generate",
+                                "http.request"));
+    }
+
+    @Test
+    void theHttpClientOfHttpRequestIsShutDownWithTheContext() throws Exception {
+        HttpRequestHandler[] http = new HttpRequestHandler[1];
+        new ApplicationContextRunner()
+                .withBean(java.time.Clock.class, () -> clock)
+                .withConfiguration(AutoConfigurations.of(SampleHandlers.class))
+                .withPropertyValues("taskstream.worker.sample-handlers=true")
+                .run(ctx -> http[0] = ctx.getBean(HttpRequestHandler.class));
+
+        HandlerResult afterClose = http[0].handle(attempt("http.request", 1, Map.of("url", "http://127.0.0.1:9/")));
+
+        assertThat(afterClose).isInstanceOf(HandlerResult.Failed.class);
+        // a client still open would try to connect and be refused (ConnectException)
+        assertThat(((HandlerResult.Failed) afterClose).message()).endsWith("failed: IOException closed");
     }
 }
