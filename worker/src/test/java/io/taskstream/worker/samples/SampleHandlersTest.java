@@ -70,6 +70,13 @@ class SampleHandlersTest {
     }
 
     @Test
+    void failWithACountBelowMinusOneIsANonRetryableMistake() {
+        assertThatThrownBy(() -> new FailHandler().handle(attempt("fail", 1, Map.of("failTimes", -2))))
+                .isInstanceOf(NonRetryableException.class)
+                .hasMessage("failTimes must be -1 (fail every attempt) or at least 0, was -2");
+    }
+
+    @Test
     void failWithZeroCompletesAtOnce() throws Exception {
         assertThat(completed(new FailHandler().handle(attempt("fail", 1, Map.of("failTimes", 0))))
                 .get("failedBefore").asInt()).isZero();
@@ -140,6 +147,16 @@ class SampleHandlersTest {
 
         assertThat(result).isEqualTo(HandlerResult.cancelled("report cancelled before it was done"));
         assertThat(slept).hasSize(3);
+    }
+
+    @Test
+    void reportGenerateWithoutMillisecondsAnswersAtOnceAndNonsenseIsNotRetryable() throws Exception {
+        ReportGenerateHandler report = new ReportGenerateHandler(clock, sleeper);
+
+        assertThat(completed(report.handle(attempt("report.generate", 1, Map.of()))).get("tookMs").asLong()).isZero();
+        assertThat(slept).isEmpty();
+        assertThatThrownBy(() -> report.handle(attempt("report.generate", 1, Map.of("ms", Millis.MAX + 1))))
+                .isInstanceOf(NonRetryableException.class).hasMessageStartingWith("ms must be between 0 and");
     }
 
     @Test
