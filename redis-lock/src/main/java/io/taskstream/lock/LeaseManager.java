@@ -67,7 +67,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * them increasing when it does not: after its retention ran out, after Redis restarted without
  * its data, or after a failover to a replica that had not received the last writes. A plain
  * {@code INCR} would start again at 1 in all three cases and let a stale holder's token look
- * newer than its successor's. The cost: tokens are large numbers (about 1.8e15), not 1, 2, 3, and
+ * newer than its successor's, the very mistake fencing exists to prevent. So the rule keeps what
+ * {@code INCR} promises (each token exceeds the last one stored) and adds a floor that survives
+ * the loss of the counter. The cost: tokens are large numbers (about 1.8e15), not 1, 2, 3, and
  * their order across data loss rests on the Redis hosts' clocks not stepping back by more than
  * the time since the resource's previous token.
  *
@@ -82,6 +84,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * lease is no longer its own ({@link LossReason#TAKEN_OVER}) or when Redis could not be reached
  * until the local estimate ran out ({@link LossReason#EXPIRED}). A lost lease is never renewed
  * again, even if Redis comes back: its key may have been taken by someone else in between.
+ *
+ * <h2>Redis restarts</h2>
+ * <p>A Redis that keeps nothing on disk comes back empty: the holder's next renewal finds no key
+ * and the holder is told {@link LossReason#TAKEN_OVER}; if Redis is still down when the holder's
+ * {@link Lease#validUntil()} passes, it is told {@link LossReason#EXPIRED} instead. Until that
+ * renewal (at most {@code renewalFraction × ttl} after the restart) a successor may already hold
+ * the lease; its fencing token is higher. A Redis with an append-only file that is back within
+ * the TTL still has the key, and renewal simply resumes.
  *
  * <h2>Trade-offs</h2>
  * <ul>

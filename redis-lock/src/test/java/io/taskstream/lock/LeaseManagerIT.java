@@ -16,14 +16,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,35 +134,48 @@ class LeaseManagerIT {
         assertThat(first.lossReason()).contains(LossReason.TAKEN_OVER);
     }
 
+    /**
+     * Twenty threads, each a worker with a manager (and connection) of its own, race for one
+     * resource. Inside the critical section every holder checks that it is alone, that Redis
+     * names it as the holder, and that its token beats the previous holder's.
+     */
     @Test
     void twentyWorkersRacingForOneResourceNeverHoldItTogetherAndTokensOnlyGrow() throws Exception {
-        LeaseManager racing = manager(false);
         int workers = 20;
-        int acquisitionsWanted = 100;
+        int acquisitionsWanted = 200;
+        List<LeaseManager> racing = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            racing.add(manager(false));
+        }
         AtomicInteger holders = new AtomicInteger();
-        AtomicInteger mostHoldersAtOnce = new AtomicInteger();
+        AtomicLong previousToken = new AtomicLong();
         AtomicInteger acquisitions = new AtomicInteger();
-        List<Long> tokensInOrder = new CopyOnWriteArrayList<>();
+        AtomicInteger refusals = new AtomicInteger();
+        Set<String> winners = ConcurrentHashMap.newKeySet();
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             List<CompletableFuture<Void>> done = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 String owner = "worker-" + i;
+                LeaseManager leases = racing.get(i);
                 done.add(CompletableFuture.runAsync(() -> {
                     awaitLatch(go);
                     while (acquisitions.get() < acquisitionsWanted) {
-                        Optional<Lease> taken = racing.tryAcquire("hot-task", Duration.ofSeconds(5), owner);
+                        Optional<Lease> taken = leases.tryAcquire("hot-task", Duration.ofSeconds(5), owner);
                         if (taken.isEmpty()) {
+                            refusals.incrementAndGet();
                             continue;
                         }
                         try (Lease lease = taken.get()) {
-                            int now = holders.incrementAndGet();
-                            mostHoldersAtOnce.accumulateAndGet(now, Math::max);
-                            tokensInOrder.add(lease.fencingToken());
-                            acquisitions.incrementAndGet();
-                            // a round trip to Redis while holding, so that overlapping holders would show
+                            assertThat(holders.incrementAndGet()).as("holders at once").isEqualTo(1);
+                            assertThat(lease.fencingToken()).as("token of the holder after the previous one")
+                                    .isGreaterThan(previousToken.getAndSet(lease.fencingToken()));
+                            // round trips to Redis while holding, so that an overlapping holder would show
+                            assertThat(redis.get(prefix + "lease:{hot-task}")).isEqualTo(owner + ":" + lease.fencingToken());
                             assertThat(lease.renew()).isTrue();
+                            winners.add(owner);
+                            acquisitions.incrementAndGet();
                             holders.decrementAndGet();
                         }
                     }
@@ -171,43 +187,122 @@ class LeaseManagerIT {
             pool.shutdownNow();
         }
 
-        assertThat(mostHoldersAtOnce).hasValue(1);
-        assertThat(tokensInOrder).hasSizeGreaterThanOrEqualTo(acquisitionsWanted);
-        for (int i = 1; i < tokensInOrder.size(); i++) {
-            assertThat(tokensInOrder.get(i)).as("token %d", i).isGreaterThan(tokensInOrder.get(i - 1));
-        }
+        assertThat(acquisitions.get()).isGreaterThanOrEqualTo(acquisitionsWanted);
+        assertThat(refusals.get()).as("the workers really contended").isPositive();
+        assertThat(winners).as("the lease passed between workers").hasSizeGreaterThan(1);
+        assertThat(holders).hasValue(0);
     }
 
+    /**
+     * A task that runs four TTLs long: all the while the watchdog keeps the key alive in Redis
+     * under the same token, and nobody else can take it.
+     */
     @Test
-    void renewalKeepsALeaseAliveAcrossThreeTimesItsTtl() {
+    void renewalKeepsALeaseAliveAcrossATaskFourTimesAsLongAsItsTtl() {
         LeaseManager other = manager(false);
         Duration ttl = Duration.ofMillis(500);
         Lease lease = manager.tryAcquire("task-1", ttl, "worker-a").orElseThrow();
         String value = "worker-a:" + lease.fencingToken();
 
-        await().during(ttl.multipliedBy(3)).atMost(ttl.multipliedBy(5)).pollInterval(Duration.ofMillis(25))
+        await().during(ttl.multipliedBy(4)).atMost(ttl.multipliedBy(6)).pollInterval(Duration.ofMillis(25))
                 .until(() -> lease.isValid()
                         && value.equals(redis.get(prefix + "lease:{task-1}"))
                         && other.tryAcquire("task-1", ttl, "worker-b").isEmpty());
 
         assertThat(lease.lossReason()).isEmpty();
+        assertThat(redis.get(prefix + "fence:{task-1}")).as("renewal hands out no new token")
+                .isEqualTo(Long.toString(lease.fencingToken()));
         assertThat(lease.release()).isTrue();
     }
 
+    /**
+     * The stale holder's lease is short (200 ms) and its successor's long (10 s): a renewal that
+     * touched the successor's key would cut its TTL to 200 ms, a release would delete it.
+     */
     @Test
-    void aHolderWhoseKeyWasTakenOverCannotReleaseTheNewHoldersLease() {
+    void aHolderWhoseKeyWasTakenOverCanNeitherRenewNorReleaseTheNewHoldersLease() {
         LeaseManager other = manager(false);
         Lease stale = manager(false).tryAcquire("task-1", Duration.ofMillis(200), "worker-a").orElseThrow();
         Lease current = await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
                 .until(() -> other.tryAcquire("task-1", Duration.ofSeconds(10), "worker-b"), Optional::isPresent)
                 .orElseThrow();
 
+        assertThat(stale.renew()).isFalse();
         assertThat(stale.release()).isFalse();
         stale.close();
 
         assertThat(redis.get(prefix + "lease:{task-1}")).isEqualTo("worker-b:" + current.fencingToken());
+        assertThat(redis.pttl(prefix + "lease:{task-1}")).as("the successor's TTL, untouched").isGreaterThan(5_000L);
         assertThat(current.isValid()).isTrue();
+        assertThat(current.renew()).isTrue();
         assertThat(current.release()).isTrue();
+    }
+
+    /**
+     * The owner string is only a label: the key's value carries the token too, so a worker's own
+     * expired lease cannot renew or delete the lease it took again afterwards.
+     */
+    @Test
+    void anExpiredLeaseCannotTouchTheNewerLeaseOfTheSameOwner() {
+        LeaseManager worker = manager(false);
+        Lease older = worker.tryAcquire("task-1", Duration.ofMillis(200), "worker-a").orElseThrow();
+        Lease newer = await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10))
+                .until(() -> worker.tryAcquire("task-1", Duration.ofSeconds(10), "worker-a"), Optional::isPresent)
+                .orElseThrow();
+
+        assertThat(older.renew()).isFalse();
+        assertThat(older.lossReason()).contains(LossReason.TAKEN_OVER);
+        assertThat(older.release()).isFalse();
+
+        assertThat(redis.get(prefix + "lease:{task-1}")).isEqualTo("worker-a:" + newer.fencingToken());
+        assertThat(redis.pttl(prefix + "lease:{task-1}")).isGreaterThan(5_000L);
+        assertThat(newer.isValid()).isTrue();
+        assertThat(newer.release()).isTrue();
+    }
+
+    /**
+     * A holder that stops renewing (here its manager closes, as when a worker shuts down) keeps
+     * the resource blocked until its TTL runs out in Redis; then the next holder gets it, with a
+     * higher token.
+     */
+    @Test
+    void aLeaseWhoseHolderStopsRenewingExpiresInRedisAfterItsTtl() {
+        LeaseManager holder = manager(true);
+        LeaseManager other = manager(false);
+        Duration ttl = Duration.ofSeconds(1);
+        Lease lease = holder.tryAcquire("task-1", ttl, "worker-a").orElseThrow();
+
+        holder.close();
+
+        assertThat(lease.lossReason()).contains(LossReason.MANAGER_CLOSED);
+        assertThat(redis.pttl(prefix + "lease:{task-1}")).as("left to expire").isBetween(1L, ttl.toMillis());
+        assertThat(other.tryAcquire("task-1", ttl, "worker-b")).as("still blocked within the TTL").isEmpty();
+        await().atMost(ttl.multipliedBy(3)).pollInterval(Duration.ofMillis(10))
+                .until(() -> redis.exists(prefix + "lease:{task-1}") == 0);
+        Lease successor = other.tryAcquire("task-1", ttl, "worker-b").orElseThrow();
+        assertThat(successor.fencingToken()).isGreaterThan(lease.fencingToken());
+    }
+
+    @Test
+    void theNextTokenIsTheLastPlusOneOrRedisTimeInMicrosecondsWhicheverIsLarger() {
+        String fence = prefix + "fence:{task-1}";
+        List<String> time = redis.time();
+        long redisMicros = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
+        Lease first = manager.tryAcquire("task-1", Duration.ofSeconds(10), "worker-a").orElseThrow();
+        assertThat(first.fencingToken()).as("on a fresh resource: Redis time").isGreaterThanOrEqualTo(redisMicros);
+        first.release();
+
+        redis.del(fence); // as when its retention ran out, or Redis restarted without its data
+        Lease second = manager.tryAcquire("task-1", Duration.ofSeconds(10), "worker-a").orElseThrow();
+        assertThat(second.fencingToken()).as("without the fence key, plain INCR would say 1")
+                .isGreaterThan(first.fencingToken());
+        second.release();
+
+        long farAhead = second.fencingToken() + 1_000_000_000_000L; // ~11.6 days of microseconds
+        redis.set(fence, Long.toString(farAhead));
+        Lease third = manager.tryAcquire("task-1", Duration.ofSeconds(10), "worker-a").orElseThrow();
+        assertThat(third.fencingToken()).as("the last token + 1 when it is ahead of Redis time").isEqualTo(farAhead + 1);
+        assertThat(redis.get(fence)).isEqualTo(Long.toString(farAhead + 1));
     }
 
     @Test

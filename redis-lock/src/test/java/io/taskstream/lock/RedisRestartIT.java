@@ -91,6 +91,59 @@ class RedisRestartIT {
     }
 
     /**
+     * The window the token closes: until the holder's next renewal it cannot know that a restart
+     * lost its key, so a successor can acquire meanwhile, and for that moment both believe they
+     * hold the lease. The successor's token is higher, so wherever results are accepted the stale
+     * holder's is recognised; and the stale holder's next renewal tells it.
+     */
+    @Test
+    void aSuccessorAfterADataLosingRestartOutranksAHolderThatHasNotNoticedYet() {
+        start(RedisServerProcess.startVolatile());
+        LeaseManager manual = LeaseManager.builder(client).autoRenew(false).commandTimeout(COMMAND_TIMEOUT).build();
+        try {
+            Lease lease = manual.tryAcquire("task-1", Duration.ofSeconds(30), "worker-a", (l, reason) -> told.add(reason))
+                    .orElseThrow();
+
+            server.restart();
+            awaitReconnected();
+            Lease successor = manager.tryAcquire("task-1", Duration.ofSeconds(30), "worker-b").orElseThrow();
+
+            assertThat(lease.isValid()).as("not noticed before its next renewal").isTrue();
+            assertThat(successor.fencingToken()).isGreaterThan(lease.fencingToken());
+            await("manual's connection is back").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> !lease.renew());
+            assertThat(told).containsExactly(LossReason.TAKEN_OVER);
+            assertThat(redis().get(manager.leaseKey("task-1"))).isEqualTo("worker-b:" + successor.fencingToken());
+        } finally {
+            manual.close();
+        }
+    }
+
+    /**
+     * Redis down for longer than the TTL: renewals fail, and the holder is told
+     * {@link LossReason#EXPIRED} when its TTL has run out on the local clock, that is before Redis
+     * could hand the lease to anyone else. Tokens handed out after Redis is back are higher.
+     */
+    @Test
+    void aHolderIsToldItsLeaseExpiredWhenRedisStaysDownLongerThanTheTtl() {
+        start(RedisServerProcess.startVolatile());
+        Duration ttl = Duration.ofSeconds(1);
+        Lease lease = manager.tryAcquire("task-1", ttl, "worker-a", (l, reason) -> told.add(reason)).orElseThrow();
+
+        server.kill();
+
+        await().atMost(ttl.multipliedBy(3)).until(() -> lease.lost().toCompletableFuture().isDone());
+        assertThat(told).containsExactly(LossReason.EXPIRED);
+        assertThat(lease.isValid()).isFalse();
+
+        server.start();
+        awaitReconnected();
+        Lease successor = manager.tryAcquire("task-1", ttl, "worker-b").orElseThrow();
+        assertThat(successor.fencingToken()).isGreaterThan(lease.fencingToken());
+        assertThat(told).as("told once").hasSize(1);
+    }
+
+    /**
      * Why resumed: a Redis that wrote the lease to its append-only file comes back with the key,
      * its absolute expiry and the holder's value, so the next renewal's compare succeeds.
      */

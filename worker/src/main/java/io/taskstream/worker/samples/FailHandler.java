@@ -27,6 +27,9 @@ public final class FailHandler implements TaskHandler {
     public HandlerResult handle(TaskContext context) {
         Payload payload = context.payloadAs(Payload.class);
         int failTimes = payload.failTimes() == null ? -1 : payload.failTimes();
+        if (failTimes < -1) {
+            throw new NonRetryableException("failTimes must be -1 (fail every attempt) or at least 0, was " + failTimes);
+        }
         boolean retryable = payload.retryable() == null || payload.retryable();
         if (failTimes < 0 || context.attempt() <= failTimes) {
             String message = "simulated failure on attempt " + context.attempt()

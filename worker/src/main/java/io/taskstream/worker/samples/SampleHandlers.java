@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The sample handlers of the runnable worker ({@code log}, {@code sleep}, {@code fail},
- * {@code email.send}, {@code report.generate}), registered only with
- * {@code taskstream.worker.sample-handlers=true}.
+ * {@code email.send}, {@code report.generate}, {@code http.request}), registered only with
+ * {@code taskstream.worker.sample-handlers=true}. Their payloads are in the worker's README.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty("taskstream.worker.sample-handlers")
@@ -38,5 +38,11 @@ public class SampleHandlers {
     @Bean
     ReportGenerateHandler reportGenerateHandler(Clock clock) {
         return new ReportGenerateHandler(clock, Sleeper.real());
+    }
+
+    /** Closed with the context (its {@code close()}), which ends its HTTP client. */
+    @Bean
+    HttpRequestHandler httpRequestHandler() {
+        return new HttpRequestHandler();
     }
 }

@@ -70,6 +70,13 @@ class SampleHandlersTest {
     }
 
     @Test
+    void failWithACountBelowMinusOneIsANonRetryableMistake() {
+        assertThatThrownBy(() -> new FailHandler().handle(attempt("fail", 1, Map.of("failTimes", -2))))
+                .isInstanceOf(NonRetryableException.class)
+                .hasMessage("failTimes must be -1 (fail every attempt) or at least 0, was -2");
+    }
+
+    @Test
     void failWithZeroCompletesAtOnce() throws Exception {
         assertThat(completed(new FailHandler().handle(attempt("fail", 1, Map.of("failTimes", 0))))
                 .get("failedBefore").asInt()).isZero();
@@ -143,6 +150,16 @@ class SampleHandlersTest {
     }
 
     @Test
+    void reportGenerateWithoutMillisecondsAnswersAtOnceAndNonsenseIsNotRetryable() throws Exception {
+        ReportGenerateHandler report = new ReportGenerateHandler(clock, sleeper);
+
+        assertThat(completed(report.handle(attempt("report.generate", 1, Map.of()))).get("tookMs").asLong()).isZero();
+        assertThat(slept).isEmpty();
+        assertThatThrownBy(() -> report.handle(attempt("report.generate", 1, Map.of("ms", Millis.MAX + 1))))
+                .isInstanceOf(NonRetryableException.class).hasMessageStartingWith("ms must be between 0 and");
+    }
+
+    @Test
     void sleepSleepsTheGivenMillisecondsInSlicesOnTheHandlerThread() throws Exception {
         JsonNode result = completed(new SleepHandler(sleeper).handle(attempt("sleep", 1, Map.of("ms", 1450))));
 
@@ -203,6 +220,23 @@ class SampleHandlersTest {
         runner.withPropertyValues("taskstream.worker.sample-handlers=true")
                 .run(ctx -> assertThat(ctx.getBeansOfType(TaskHandler.class).values())
                         .extracting(TaskHandler::type)
-                        .containsExactlyInAnyOrder("log", "sleep", "fail", "email.send", "report.generate"));
+                        .containsExactlyInAnyOrder("log", "sleep", "fail", "email.send", "report.generate",
+                                "http.request"));
+    }
+
+    @Test
+    void theHttpClientOfHttpRequestIsShutDownWithTheContext() throws Exception {
+        HttpRequestHandler[] http = new HttpRequestHandler[1];
+        new ApplicationContextRunner()
+                .withBean(java.time.Clock.class, () -> clock)
+                .withConfiguration(AutoConfigurations.of(SampleHandlers.class))
+                .withPropertyValues("taskstream.worker.sample-handlers=true")
+                .run(ctx -> http[0] = ctx.getBean(HttpRequestHandler.class));
+
+        HandlerResult afterClose = http[0].handle(attempt("http.request", 1, Map.of("url", "http://127.0.0.1:9/")));
+
+        assertThat(afterClose).isInstanceOf(HandlerResult.Failed.class);
+        // a client still open would try to connect and be refused (ConnectException)
+        assertThat(((HandlerResult.Failed) afterClose).message()).endsWith("failed: IOException closed");
     }
 }
