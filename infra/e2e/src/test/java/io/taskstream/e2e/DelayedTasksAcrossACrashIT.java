@@ -34,21 +34,18 @@ import io.taskstream.schemas.Topics;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * Delayed tasks written straight to Kafka, due over the next two minutes; the scheduler is killed
- * with {@code kill -9} a third of the way and a new one started. Every task runs exactly once, none
- * before its {@code runAt}, and the typical task due outside the restart gap starts on time (P50
- * lateness under 1 s; issue #3's P95 target is reported, not yet met).
+ * Issue #3's crash scenario: 10,000 delayed tasks written straight to Kafka, due over the next
+ * 60 s; the scheduler is killed with {@code kill -9} a third of the way and a new one started.
+ * Every task runs exactly once, none before its {@code runAt}, and the P95 lateness (start − runAt)
+ * of tasks due outside the restart gap is under 1 s. The lateness per 5 s of due time is logged.
  *
- * <p>The suite runs 3,000 tasks over 120 s (25/s), what today's single-lane worker sustains on a
- * 2-core machine next to four other JVMs. Issue #3's full scenario — 10,000 tasks over 60 s — is
- * {@code -De2e.delayed.tasks=10000 -De2e.delayed.spread=PT60S}; it needs the concurrent worker of
- * issue #4 to start on time.
+ * <p>Scale: {@code -De2e.delayed.tasks=… -De2e.delayed.spread=PT…S}.
  */
 class DelayedTasksAcrossACrashIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(DelayedTasksAcrossACrashIT.class);
-    private static final int TASKS = Integer.getInteger("e2e.delayed.tasks", 3_000);
-    private static final Duration SPREAD = Duration.parse(System.getProperty("e2e.delayed.spread", "PT120S"));
+    private static final int TASKS = Integer.getInteger("e2e.delayed.tasks", 10_000);
+    private static final Duration SPREAD = Duration.parse(System.getProperty("e2e.delayed.spread", "PT60S"));
 
     private static TaskstreamSystem system;
 
@@ -69,7 +66,7 @@ class DelayedTasksAcrossACrashIT {
     }
 
     @Test
-    void everyDelayedTaskRunsOnceNeverEarlyAndTypicallyOnTimeAcrossASchedulerCrash() throws Exception {
+    void everyDelayedTaskRunsOnceNeverEarlyAndOnTimeOutsideTheRestartGapAcrossASchedulerCrash() throws Exception {
         ServiceProcess scheduler = system.startScheduler("scheduler-1").awaitReady(TaskstreamSystem.START);
         Clock clock = Clock.systemUTC(); // the test measures real time against real processes
         Instant first = clock.instant().plusSeconds(5);
@@ -135,6 +132,7 @@ class DelayedTasksAcrossACrashIT {
                 }
             }
         }
+        logLatenessOverTime(first, killedAt);
         Collections.sort(onTime);
         Collections.sort(afterFirstDispatch);
         Collections.sort(all);
@@ -148,10 +146,29 @@ class DelayedTasksAcrossACrashIT {
         LOG.info("lateness of all tasks: p50 {} ms, p95 {} ms, p99 {} ms, max {} ms",
                 percentile(all, 50), percentile(all, 95), percentile(all, 99), all.getLast());
         assertThat(onTime.size()).as("tasks outside the gap").isGreaterThan(TASKS / 3);
-        // The typical task is on time across a crash. Issue #3's target is stricter — P95 under 1 s
-        // outside the gap — and is NOT met yet: ≈ 3.8 s here, the single-lane worker (issue #4)
-        // falls behind during bursts. The figures above are logged for exactly that follow-up.
-        assertThat(percentile(onTime, 50)).as("P50 lateness outside the restart gap (ms)").isLessThan(1_000);
+        assertThat(percentile(onTime, 95)).as("P95 lateness outside the restart gap (ms)").isLessThan(1_000);
+    }
+
+    /** Lateness by when tasks were due, in 5-second buckets: shows where the time went. */
+    private static void logLatenessOverTime(Instant first, Instant killedAt) throws Exception {
+        try (Connection db = system.database();
+             PreparedStatement query = db.prepareStatement("select floor(extract(epoch from t.run_at - ?::timestamptz)"
+                     + " / 5) * 5 as bucket, count(*), percentile_disc(0.5) within group (order by e.started_at - t.run_at),"
+                     + " percentile_disc(0.95) within group (order by e.started_at - t.run_at), max(e.started_at - t.run_at)"
+                     + " from task_executions e join tasks t on t.id = e.task_id group by 1 order by 1");
+        ) {
+            query.setTimestamp(1, java.sql.Timestamp.from(first));
+            try (ResultSet rows = query.executeQuery()) {
+                StringBuilder table = new StringBuilder("lateness by due time (s after the first due; kill at +"
+                        + Duration.between(first, killedAt).toMillis() / 1000.0 + " s): due, tasks, p50, p95, max");
+                while (rows.next()) {
+                    table.append("\n  +").append(rows.getLong(1)).append(" s  ").append(rows.getLong(2)).append("  ")
+                            .append(rows.getString(3)).append("  ").append(rows.getString(4)).append("  ")
+                            .append(rows.getString(5));
+                }
+                LOG.info("{}", table);
+            }
+        }
     }
 
     private static Map<String, Long> statusCounts() throws Exception {

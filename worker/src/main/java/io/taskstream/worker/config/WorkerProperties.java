@@ -25,7 +25,7 @@ import io.taskstream.schemas.Priority;
  * @param groupId          the Kafka consumer group of the ready topics; workers of one group share
  *                         the work, each group gets every dispatch (default {@code taskstream-workers})
  * @param sampleHandlers   registers the sample handlers ({@code log}, {@code sleep}, {@code fail},
- *                         {@code email.send}, {@code report.generate}); default {@code false}, the
+ *                         {@code email.send}, {@code report.generate}, {@code http.request}); default {@code false}, the
  *                         runnable worker's {@code worker.yml} turns it on
  * @param pollTimeout      how long one poll waits for dispatches; also how late a finished
  *                         dispatch's offset may be committed (default 1 s)
