@@ -1,6 +1,7 @@
 package io.taskstream.worker.config;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
@@ -24,23 +26,29 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.MicrometerProducerListener;
 
+import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.spring.TopicsConfiguration;
 import io.taskstream.worker.cancellation.CancellationCheck;
 import io.taskstream.worker.cancellation.CancellationFlags;
 import io.taskstream.worker.cancellation.RedisCancellationFlags;
 import io.taskstream.worker.consumer.DispatchConsumer;
+import io.taskstream.worker.execution.AttemptLeases;
 import io.taskstream.worker.execution.KafkaAttemptReporter;
 import io.taskstream.worker.execution.TaskExecutor;
 import io.taskstream.worker.execution.WireDocumentSerializer;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.worker.lease.RedisAttemptLeases;
 import io.taskstream.worker.samples.SampleHandlers;
 
 /**
@@ -114,10 +122,47 @@ public class WorkerConfiguration {
         return new KafkaAttemptReporter(producers, topics.topics());
     }
 
+    /** The lease manager of the worker's attempts, on the Lettuce client of Boot's Redis connection. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "taskstream.worker.leases", havingValue = "true", matchIfMissing = true)
+    LeaseManager leaseManager(ObjectProvider<RedisConnectionFactory> redis, Clock clock) {
+        if (!(redis.getIfAvailable() instanceof LettuceConnectionFactory lettuce)) {
+            throw new IllegalStateException("The worker takes its task leases in Redis through Lettuce, but this"
+                    + " application has no LettuceConnectionFactory: configure spring.data.redis.url, or set"
+                    + " taskstream.worker.leases=false");
+        }
+        if (!lettuce.isRunning()) {
+            lettuce.start();
+        }
+        if (!(lettuce.getNativeClient() instanceof RedisClient client)) {
+            throw new IllegalStateException("Task leases need a standalone Redis (Redis Cluster is not supported"
+                    + " yet): set taskstream.worker.leases=false to run without them");
+        }
+        return LeaseManager.builder(client).clock(clock).build();
+    }
+
     @Bean
-    TaskExecutor taskExecutor(HandlerRegistry handlers, KafkaAttemptReporter reporter, CancellationCheck cancellation,
-                              Clock clock, WorkerProperties worker, MeterRegistry meters) {
-        return new TaskExecutor(handlers, reporter, cancellation, clock, meters, new TaskExecutor.Settings(
+    AttemptLeases attemptLeases(ObjectProvider<LeaseManager> leaseManager, ObjectProvider<StringRedisTemplate> redis,
+                                Clock clock, WorkerProperties worker, MeterRegistry meters) {
+        LeaseManager manager = leaseManager.getIfAvailable();
+        if (manager == null) {
+            log.warn("Worker {} runs without task leases (taskstream.worker.leases=false): around a rebalance two"
+                    + " workers may run the same task at once", worker.workerId());
+            return AttemptLeases.NONE;
+        }
+        return new RedisAttemptLeases(manager, redis.getObject(), clock, meters, worker.workerId(),
+                new RedisAttemptLeases.Settings(worker.leaseTtl(), worker.leaseRetry(), FINISHED_KEY_PREFIX,
+                        Duration.ofDays(1)));
+    }
+
+    /** Redis keys marking finished attempts: {@code <prefix><taskId>:<attempt>}, kept a day. */
+    public static final String FINISHED_KEY_PREFIX = "taskstream:finished:";
+
+    @Bean
+    TaskExecutor taskExecutor(HandlerRegistry handlers, AttemptLeases leases, KafkaAttemptReporter reporter,
+                              CancellationCheck cancellation, Clock clock, WorkerProperties worker,
+                              MeterRegistry meters) {
+        return new TaskExecutor(handlers, leases, reporter, cancellation, clock, meters, new TaskExecutor.Settings(
                 worker.workerId(), worker.maxResultSize().toBytes(), worker.nonRetryableExceptionTypes(),
                 worker.timeoutGrace()));
     }

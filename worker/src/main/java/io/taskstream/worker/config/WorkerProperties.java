@@ -44,6 +44,13 @@ import io.taskstream.schemas.Priority;
  * @param timeoutGrace     a handler interrupted at its task's timeout that has not stopped after
  *                         this much more is abandoned (left running) and the attempt reported
  *                         {@code TIMED_OUT} (default 5 s, at most 1 m)
+ * @param leases           whether each attempt runs under a Redis lease on its task (default
+ *                         {@code true}); off, two workers may run one task at once around a
+ *                         rebalance and results carry fencing token 0
+ * @param leaseTtl         how long a task's lease lasts unless renewed; renewed every third of it
+ *                         while the attempt runs (default 30 s, 1 s–10 m)
+ * @param leaseRetry       how often an attempt whose task is held by another worker asks again,
+ *                         until the dispatch's deadline (default 1 s, 10 ms–1 m)
  * @param cancelKeyPrefix  a task is cancelled while the Redis key {@code <prefix><taskId>} exists;
  *                         must be the prefix the API writes (default {@code taskstream:cancel:})
  * @param cancelCheckInterval how stale {@code TaskContext.isCancelled()} may be: while a handler
@@ -66,6 +73,9 @@ public record WorkerProperties(
         DataSize maxResultSize,
         Duration shutdownTimeout,
         Duration timeoutGrace,
+        Boolean leases,
+        Duration leaseTtl,
+        Duration leaseRetry,
         String cancelKeyPrefix,
         Duration cancelCheckInterval,
         List<String> nonRetryableExceptions) {
@@ -85,6 +95,9 @@ public record WorkerProperties(
         maxResultSize = Objects.requireNonNullElse(maxResultSize, DataSize.ofKilobytes(64));
         shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(20));
         timeoutGrace = Objects.requireNonNullElse(timeoutGrace, Duration.ofSeconds(5));
+        leases = Objects.requireNonNullElse(leases, true);
+        leaseTtl = Objects.requireNonNullElse(leaseTtl, Duration.ofSeconds(30));
+        leaseRetry = Objects.requireNonNullElse(leaseRetry, Duration.ofSeconds(1));
         cancelKeyPrefix = Objects.requireNonNullElse(cancelKeyPrefix, "taskstream:cancel:");
         cancelCheckInterval = Objects.requireNonNullElse(cancelCheckInterval, Duration.ofMillis(500));
         nonRetryableExceptions = nonRetryableExceptions == null ? List.of()
@@ -105,6 +118,10 @@ public record WorkerProperties(
         require(!shutdownTimeout.isNegative(), "shutdown-timeout", "must not be negative", shutdownTimeout);
         require(!timeoutGrace.isNegative() && timeoutGrace.compareTo(Duration.ofMinutes(1)) <= 0, "timeout-grace",
                 "must be between 0 and 1m", timeoutGrace);
+        require(leaseTtl.compareTo(Duration.ofSeconds(1)) >= 0 && leaseTtl.compareTo(Duration.ofMinutes(10)) <= 0,
+                "lease-ttl", "must be between 1s and 10m", leaseTtl);
+        require(leaseRetry.compareTo(Duration.ofMillis(10)) >= 0 && leaseRetry.compareTo(Duration.ofMinutes(1)) <= 0,
+                "lease-retry", "must be between 10ms and 1m", leaseRetry);
         require(!cancelKeyPrefix.isBlank(), "cancel-key-prefix", "must not be blank", cancelKeyPrefix);
         require(!cancelCheckInterval.isNegative() && cancelCheckInterval.compareTo(Duration.ofMinutes(1)) <= 0,
                 "cancel-check-interval", "must be between 0 and 1m", cancelCheckInterval);

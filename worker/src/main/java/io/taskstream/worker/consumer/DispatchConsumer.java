@@ -298,7 +298,7 @@ public final class DispatchConsumer implements SmartLifecycle {
         log.error("Skipping {} dispatch at {}-{}@{} (key {}): {}", reason, record.topic(), record.partition(),
                 record.offset(), record.key(), detail);
         Counter.builder("taskstream.worker.dispatches.skipped")
-                .description("Records on the ready topics that were not dispatches and were skipped")
+                .description("Dispatches on the ready topics that were not run, by reason")
                 .tag("reason", reason)
                 .register(meters).increment();
     }

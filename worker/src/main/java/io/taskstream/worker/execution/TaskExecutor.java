@@ -90,7 +90,14 @@ import tools.jackson.databind.JsonNode;
  * reports what the handler answered, and the scheduler ends the task {@code CANCELLED} unless it
  * {@code COMPLETED}.
  *
- * <p>Still to come (issue #4), at a marked seam: the fencing token of a Redis lease (0 until then).
+ * <h2>Leases</h2>
+ * Before step 1 the attempt takes its task's lease ({@link AttemptLeases}): a dispatch some worker
+ * already finished is not run again ({@code skipped{reason=finished}}); while another worker holds
+ * the task, or Redis cannot be reached, the attempt waits, up to the dispatch's deadline
+ * ({@code skipped{reason=expired}} after it). The lease's fencing token travels in the result; a
+ * worker that lost the lease while the handler ran does not report
+ * ({@code skipped{reason=lease_lost}}). Once the result is durable the attempt is marked finished
+ * and the lease released.
  */
 public final class TaskExecutor {
 
@@ -100,9 +107,6 @@ public final class TaskExecutor {
     public static final String SNOOZED = "snoozed";
     public static final String CANCELLED = "cancelled";
     public static final String TIMEOUT = "timeout";
-
-    /** Until leases arrive (issue #4) every result carries this token; the scheduler does not check it yet. */
-    static final long NO_FENCING_TOKEN = 0L;
 
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
 
@@ -137,6 +141,7 @@ public final class TaskExecutor {
     }
 
     private final HandlerRegistry handlers;
+    private final AttemptLeases leases;
     private final AttemptReporter reporter;
     private final CancellationCheck cancellation;
     private final Clock clock;
@@ -150,7 +155,13 @@ public final class TaskExecutor {
 
     public TaskExecutor(HandlerRegistry handlers, AttemptReporter reporter, CancellationCheck cancellation,
                         Clock clock, MeterRegistry meters, Settings settings) {
+        this(handlers, AttemptLeases.NONE, reporter, cancellation, clock, meters, settings);
+    }
+
+    public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptReporter reporter,
+                        CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings) {
         this.handlers = Objects.requireNonNull(handlers, "handlers");
+        this.leases = Objects.requireNonNull(leases, "leases");
         this.reporter = Objects.requireNonNull(reporter, "reporter");
         this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -171,39 +182,87 @@ public final class TaskExecutor {
      */
     public CompletableFuture<AttemptResult> execute(TaskDispatch dispatch) {
         try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
-            Instant startedAt = clock.instant();
-            if (dispatch.deadline() != null && startedAt.isAfter(dispatch.deadline())) {
+            Instant deadline = dispatch.deadline() != null ? dispatch.deadline() : Instant.MAX;
+            if (clock.instant().isAfter(deadline)) {
                 log.warn("Not running attempt {} of task {}: its deadline {} passed before it could start; the"
-                        + " scheduler has timed it out", dispatch.attempt(), dispatch.taskId(), dispatch.deadline());
-                Counter.builder("taskstream.worker.dispatches.skipped")
-                        .description("Records on the ready topics that were not dispatches and were skipped")
-                        .tag("reason", "expired").register(meters).increment();
-                return CompletableFuture.completedFuture(null);
+                        + " scheduler has timed it out", dispatch.attempt(), dispatch.taskId(), deadline);
+                return skipped("expired");
             }
-            Optional<TaskHandler> handler = handlers.find(dispatch.type());
-            if (cancellation.isCancelled(dispatch.taskId())) {
-                // nothing ran, so nothing was PROCESSING: the result alone tells the scheduler
-                return finish(dispatch, handler, new Outcome(AttemptOutcome.CANCELLED, null,
-                        TaskError.permanent(CANCELLED, "task was cancelled before attempt " + dispatch.attempt()
-                                + " started")), startedAt);
+            if (leases.isFinished(dispatch)) {
+                log.info("Not running attempt {} of task {} again: a worker already finished it", dispatch.attempt(),
+                        dispatch.taskId());
+                return skipped("finished");
             }
-            reportStarted(dispatch, startedAt);
-            Outcome outcome = handler.map(h -> runWithin(h, dispatch, startedAt))
-                    .orElseGet(() -> Outcome.failed(TaskError.permanent(NO_HANDLER,
-                            "no handler for task type '" + dispatch.type() + "' on worker " + workerId)));
-            return finish(dispatch, handler, outcome, startedAt);
+            Optional<AttemptLeases.AttemptLease> taken;
+            try {
+                taken = leases.acquire(dispatch, deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AttemptAbandonedException("interrupted while waiting for the task's lease", e);
+            }
+            if (taken.isEmpty()) {
+                log.warn("Not running attempt {} of task {}: another worker held the task (or Redis was unreachable)"
+                        + " until its deadline {}", dispatch.attempt(), dispatch.taskId(), deadline);
+                return skipped("expired");
+            }
+            AttemptLeases.AttemptLease lease = taken.get();
+            CompletableFuture<AttemptResult> reported;
+            try {
+                reported = run(dispatch, lease);
+            } catch (RuntimeException | Error e) {
+                lease.close();
+                throw e;
+            }
+            return reported.whenComplete((result, failure) -> {
+                if (failure == null && result != null) {
+                    leases.finished(dispatch);
+                }
+                lease.close();
+            });
         } catch (AttemptAbandonedException e) {
             log.warn("Abandoned attempt {} of task {}: {}", dispatch.attempt(), dispatch.taskId(), e.getMessage());
             return CompletableFuture.failedFuture(e);
         }
     }
 
+    /** Runs the attempt under its lease: steps 2–4 of the class comment. */
+    private CompletableFuture<AttemptResult> run(TaskDispatch dispatch, AttemptLeases.AttemptLease lease) {
+        Instant startedAt = clock.instant();
+        Optional<TaskHandler> handler = handlers.find(dispatch.type());
+        if (cancellation.isCancelled(dispatch.taskId())) {
+            // nothing ran, so nothing was PROCESSING: the result alone tells the scheduler
+            return finish(dispatch, handler, new Outcome(AttemptOutcome.CANCELLED, null,
+                    TaskError.permanent(CANCELLED, "task was cancelled before attempt " + dispatch.attempt()
+                            + " started")), startedAt, lease);
+        }
+        reportStarted(dispatch, startedAt);
+        Outcome outcome = handler.map(h -> runWithin(h, dispatch, startedAt))
+                .orElseGet(() -> Outcome.failed(TaskError.permanent(NO_HANDLER,
+                        "no handler for task type '" + dispatch.type() + "' on worker " + workerId)));
+        return finish(dispatch, handler, outcome, startedAt, lease);
+    }
+
+    private CompletableFuture<AttemptResult> skipped(String reason) {
+        Counter.builder("taskstream.worker.dispatches.skipped")
+                .description("Dispatches on the ready topics that were not run, by reason")
+                .tag("reason", reason).register(meters).increment();
+        return CompletableFuture.completedFuture(null);
+    }
+
     private CompletableFuture<AttemptResult> finish(TaskDispatch dispatch, Optional<TaskHandler> handler,
-                                                    Outcome outcome, Instant startedAt) {
+                                                    Outcome outcome, Instant startedAt,
+                                                    AttemptLeases.AttemptLease lease) {
         AttemptResult result = new AttemptResult(dispatch.taskId(), dispatch.tenantId(), dispatch.attempt(),
-                NO_FENCING_TOKEN, workerId, outcome.outcome(), outcome.result(), outcome.error(),
+                lease.fencingToken(), workerId, outcome.outcome(), outcome.result(), outcome.error(),
                 startedAt, clock.instant());
         record(handler.isPresent() ? dispatch.type() : "unknown", result);
+        if (!lease.isValid()) {
+            // another worker may hold the task now: this one must stop reporting (the scheduler's
+            // visibility timeout retries the attempt if nobody else finishes it)
+            log.warn("Not reporting attempt {} of task {} ({}): this worker lost the task's lease while it ran",
+                    dispatch.attempt(), dispatch.taskId(), outcome.outcome());
+            return skipped("lease_lost");
+        }
         return report(result);
     }
 

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.worker.cancellation.CancellationCheck;
+import io.taskstream.worker.execution.AttemptLeases;
 import io.taskstream.worker.cancellation.CancellationFlags;
 import io.taskstream.worker.cancellation.RedisCancellationFlags;
 import io.taskstream.worker.handler.HandlerResult;
@@ -34,12 +35,12 @@ class WorkerConfigurationTest {
             .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
     /**
-     * A worker that starts: no broker is asked for topics, and its consumer polls a port where
-     * nothing listens until the context closes.
+     * A worker that starts: no broker is asked for topics, its consumer polls a port where
+     * nothing listens until the context closes, and no Redis is connected for leases.
      */
     static ApplicationContextRunner startable(ApplicationContextRunner runner) {
         return runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:9", "spring.kafka.admin.auto-create=false",
-                "taskstream.worker.shutdown-timeout=0s");
+                "taskstream.worker.shutdown-timeout=0s", "taskstream.worker.leases=false");
     }
 
     static final class MyLogHandler implements TaskHandler {
@@ -127,6 +128,28 @@ class WorkerConfigurationTest {
                         .hasMessageContaining("no StringRedisTemplate")
                         .hasMessageContaining("spring.data.redis.url")
                         .hasMessageContaining("CancellationFlags bean"));
+    }
+
+    @Test
+    void withLeasesOnButNoLettuceRedisTheStartUpSaysWhatIsMissing() {
+        CancellationFlags own = taskId -> false;
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
+                .withBean(CancellationFlags.class, () -> own)
+                .withUserConfiguration(WorkerConfiguration.class)
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessageContaining("no LettuceConnectionFactory")
+                        .hasMessageContaining("taskstream.worker.leases=false"));
+    }
+
+    @Test
+    void withLeasesOffAttemptsRunUnfenced() {
+        startable(worker).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(AttemptLeases.class)).isSameAs(AttemptLeases.NONE);
+            assertThat(ctx).doesNotHaveBean(io.taskstream.lock.LeaseManager.class);
+        });
     }
 
     @Test

@@ -40,6 +40,9 @@ class WorkerPropertiesTest {
         assertThat(defaults.maxResultSize()).isEqualTo(DataSize.ofKilobytes(64));
         assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(defaults.timeoutGrace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.leases()).isTrue();
+        assertThat(defaults.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.leaseRetry()).isEqualTo(Duration.ofSeconds(1));
         assertThat(defaults.cancelKeyPrefix()).isEqualTo("taskstream:cancel:");
         assertThat(defaults.cancelCheckInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(defaults.nonRetryableExceptions()).isEmpty();
@@ -64,12 +67,16 @@ class WorkerPropertiesTest {
                 Map.entry("taskstream.worker.max-result-size", "128KB"),
                 Map.entry("taskstream.worker.shutdown-timeout", "0s"),
                 Map.entry("taskstream.worker.timeout-grace", "2s"),
+                Map.entry("taskstream.worker.leases", "false"),
+                Map.entry("taskstream.worker.lease-ttl", "20s"),
+                Map.entry("taskstream.worker.lease-retry", "200ms"),
                 Map.entry("taskstream.worker.cancel-key-prefix", "billing:cancel:"),
                 Map.entry("taskstream.worker.cancel-check-interval", "0s"),
                 Map.entry("taskstream.worker.non-retryable-exceptions", "java.io.FileNotFoundException, java.lang.Error")));
 
         assertThat(p).isEqualTo(new WorkerProperties("w-7", "billing-workers", true, Duration.ofMillis(250), 7, 5,
-                Map.of(Priority.LOW, 0.2), DataSize.ofKilobytes(128), Duration.ZERO, Duration.ofSeconds(2), "billing:cancel:", Duration.ZERO,
+                Map.of(Priority.LOW, 0.2), DataSize.ofKilobytes(128), Duration.ZERO, Duration.ofSeconds(2), false, Duration.ofSeconds(20),
+                Duration.ofMillis(200), "billing:cancel:", Duration.ZERO,
                 List.of("java.io.FileNotFoundException", "java.lang.Error")));
         assertThat(p.nonRetryableExceptionTypes()).containsExactly(FileNotFoundException.class, Error.class);
     }
@@ -103,7 +110,7 @@ class WorkerPropertiesTest {
 
     @Test
     void blankEntriesInTheExceptionListAreIgnored() {
-        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null,
+        assertThat(new WorkerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
                 List.of(" java.lang.IllegalStateException ", "", "  ")).nonRetryableExceptions())
                 .containsExactly("java.lang.IllegalStateException");
     }
@@ -132,6 +139,10 @@ class WorkerPropertiesTest {
                 .rootCause().hasMessageStartingWith("taskstream.worker.shutdown-timeout");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.timeout-grace", "2m")))
                 .rootCause().hasMessageStartingWith("taskstream.worker.timeout-grace must be between");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.lease-ttl", "500ms")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.lease-ttl must be between");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.worker.lease-retry", "5ms")))
+                .rootCause().hasMessageStartingWith("taskstream.worker.lease-retry must be between");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-key-prefix", " ")))
                 .rootCause().hasMessageStartingWith("taskstream.worker.cancel-key-prefix must not be blank");
         assertThatThrownBy(() -> bind(Map.of("taskstream.worker.cancel-check-interval", "-1ms")))

@@ -1,0 +1,151 @@
+package io.taskstream.worker.lease;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.lock.Lease;
+import io.taskstream.lock.LeaseException;
+import io.taskstream.lock.LeaseManager;
+import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.worker.execution.AttemptLeases;
+
+/**
+ * {@link AttemptLeases} on Redis: the lease of {@code redis-lock} on the task id (so one worker at a
+ * time runs a task, whatever the attempt), and a marker {@code <finishedPrefix><taskId>:<attempt>}
+ * set once an attempt's result is durable (so a redelivered attempt is not run again).
+ *
+ * <h2>Waiting</h2>
+ * A lease held by another worker, or a Redis that cannot be reached, is retried every
+ * {@code retryEvery} until {@code giveUpAt} (the dispatch's deadline): the dispatch is deferred,
+ * never dropped, and never run without its lease. Each wait is counted in
+ * {@code taskstream.worker.lease.waits{reason=held|unreachable}}.
+ *
+ * <h2>Finished markers</h2>
+ * Read before a lease is taken and written after the result is durable; both fail open (a marker
+ * that cannot be read counts as absent, one that cannot be written is logged): the scheduler
+ * discards a duplicate result of an attempt it has already closed.
+ */
+public final class RedisAttemptLeases implements AttemptLeases {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisAttemptLeases.class);
+
+    /**
+     * @param ttl            how long a lease lasts unless renewed (the manager renews it while held)
+     * @param retryEvery     how long to wait before asking again for a lease that is held
+     * @param finishedPrefix the key prefix of finished markers
+     * @param finishedFor    how long a finished marker is kept
+     */
+    public record Settings(Duration ttl, Duration retryEvery, String finishedPrefix, Duration finishedFor) {
+        public Settings {
+            Objects.requireNonNull(ttl, "ttl");
+            Objects.requireNonNull(retryEvery, "retryEvery");
+            Objects.requireNonNull(finishedPrefix, "finishedPrefix");
+            Objects.requireNonNull(finishedFor, "finishedFor");
+        }
+    }
+
+    private final LeaseManager leases;
+    private final StringRedisTemplate redis;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final String workerId;
+    private final Settings settings;
+
+    public RedisAttemptLeases(LeaseManager leases, StringRedisTemplate redis, Clock clock, MeterRegistry meters,
+                              String workerId, Settings settings) {
+        this.leases = Objects.requireNonNull(leases, "leases");
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.workerId = Objects.requireNonNull(workerId, "workerId");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public Optional<AttemptLease> acquire(TaskDispatch dispatch, Instant giveUpAt) throws InterruptedException {
+        String resource = dispatch.taskId().toString();
+        while (true) {
+            String waitReason;
+            try {
+                Optional<Lease> lease = leases.tryAcquire(resource, settings.ttl(), workerId);
+                if (lease.isPresent()) {
+                    return Optional.of(new Held(lease.get()));
+                }
+                waitReason = "held";
+            } catch (LeaseException e) {
+                log.warn("Could not take the lease of task {}: {}", resource, e.getMessage());
+                waitReason = "unreachable";
+            }
+            Counter.builder("taskstream.worker.lease.waits")
+                    .description("Times an attempt waited for its task's lease")
+                    .tag("reason", waitReason).register(meters).increment();
+            Instant now = clock.instant();
+            if (!now.plus(settings.retryEvery()).isBefore(giveUpAt)) {
+                return Optional.empty();
+            }
+            Thread.sleep(settings.retryEvery());
+        }
+    }
+
+    @Override
+    public boolean isFinished(TaskDispatch dispatch) {
+        try {
+            return Boolean.TRUE.equals(redis.hasKey(finishedKey(dispatch)));
+        } catch (RuntimeException e) {
+            log.warn("Could not read whether attempt {} of task {} finished: {}", dispatch.attempt(),
+                    dispatch.taskId(), e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void finished(TaskDispatch dispatch) {
+        try {
+            redis.opsForValue().set(finishedKey(dispatch), workerId, settings.finishedFor());
+        } catch (RuntimeException e) {
+            log.warn("Could not mark attempt {} of task {} finished: {}", dispatch.attempt(), dispatch.taskId(),
+                    e.toString());
+        }
+    }
+
+    String finishedKey(TaskDispatch dispatch) {
+        return settings.finishedPrefix() + dispatch.taskId() + ":" + dispatch.attempt();
+    }
+
+    private static final class Held implements AttemptLease {
+        private final Lease lease;
+
+        Held(Lease lease) {
+            this.lease = lease;
+        }
+
+        @Override
+        public long fencingToken() {
+            return lease.fencingToken();
+        }
+
+        @Override
+        public boolean isValid() {
+            return lease.isValid();
+        }
+
+        @Override
+        public void close() {
+            try {
+                lease.close();
+            } catch (RuntimeException e) {
+                // it expires by itself
+                log.warn("Could not release the lease of task {}: {}", lease.resource(), e.toString());
+            }
+        }
+    }
+}
