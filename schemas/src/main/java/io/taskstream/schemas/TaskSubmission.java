@@ -19,8 +19,8 @@ import tools.jackson.databind.JsonNode;
  *                       which case the scheduler derives one from the record's coordinates
  * @param runAt          earliest start; exclusive with {@code delay}
  * @param delay          start no earlier than the acceptance time plus this; exclusive with {@code runAt}
- * @param backoff        retry backoff; absent means the scheduler's configured default
- *                       ({@link Backoff#DEFAULT} unless configured), see {@link #backoffOr}
+ * @param backoff        retry backoff; absent (or any absent field of it) means the scheduler's
+ *                       configured default ({@link Backoff#DEFAULT} unless configured), see {@link #backoffOr}
  * @param createdAt      when the task was accepted; the scheduler fills it from the record time if absent
  */
 public record TaskSubmission(
@@ -89,9 +89,12 @@ public record TaskSubmission(
         return delay == null ? acceptedAt : acceptedAt.plus(delay);
     }
 
-    /** The task's own backoff, else {@code fallback} (the deployment's default). */
+    /**
+     * The task's own backoff, its absent fields taken from {@code fallback} (the deployment's
+     * default, complete), or {@code fallback} itself when the task has none; see {@link Backoff#orElse}.
+     */
     public Backoff backoffOr(Backoff fallback) {
-        return backoff != null ? backoff : fallback;
+        return backoff != null ? backoff.orElse(fallback) : fallback;
     }
 
     /** The key of the task on the ready topics: its ordering key, else its id. */

@@ -29,6 +29,11 @@ class RecordsTest {
                 null, null, T0);
     }
 
+    private static TaskSubmission submissionWith(Backoff backoff) {
+        return new TaskSubmission(ID, "acme", "log", EMPTY, null, null, null, null, null, backoff, null, null, null,
+                null, null, T0);
+    }
+
     /** The backoff table doubles as documentation: attempt → delay, with no jitter (random 0.5). */
     @ParameterizedTest(name = "after attempt {0}: {1} ms")
     @CsvSource({"1, 1000", "2, 2000", "3, 4000", "4, 8000", "9, 256000", "10, 300000", "30, 300000"})
@@ -44,12 +49,46 @@ class RecordsTest {
 
     @Test
     void backoffRefusesNonsense() {
-        assertThatThrownBy(() -> new Backoff(Duration.ZERO, 2, Duration.ofSeconds(1), 0)).hasMessageContaining("initial");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), 2, Duration.ofSeconds(1), 0)).hasMessageContaining("max");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1), 0)).hasMessageContaining("multiplier");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(1), 1.5)).hasMessageContaining("jitter");
+        assertThatThrownBy(() -> new Backoff(Duration.ZERO, 2.0, Duration.ofSeconds(1), 0.0)).hasMessageContaining("initial");
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), 2.0, Duration.ofSeconds(1), 0.0)).hasMessageContaining("max");
+        assertThatThrownBy(() -> new Backoff(null, null, Duration.ZERO, null)).hasMessageContaining("max must be positive");
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), 0.5, Duration.ofSeconds(1), 0.0)).hasMessageContaining("multiplier");
+        assertThatThrownBy(() -> new Backoff(null, 0.0, null, null)).hasMessageContaining("multiplier");
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(1), 1.5)).hasMessageContaining("jitter");
         assertThatThrownBy(() -> Backoff.DEFAULT.delayAfter(0, 0.5)).hasMessageContaining("1-based");
-        assertThat(new Backoff(null, 3, null, 0)).isEqualTo(new Backoff(Duration.ofSeconds(1), 3, Duration.ofMinutes(5), 0));
+    }
+
+    /** Each field may be given alone; the absent ones come from the deployment's default (a table). */
+    @ParameterizedTest(name = "initial {0}, multiplier {1}, max {2}, jitter {3}")
+    @CsvSource({
+            // given                  → complete
+            "PT2S,  ,    ,     ,        PT2S,  3.0, PT1M,  0.0",
+            "    , 1.5,  ,     ,        PT10S, 1.5, PT1M,  0.0",
+            "    ,  , PT30M,   ,        PT10S, 3.0, PT30M, 0.0",
+            "    ,  ,    , 0.5,         PT10S, 3.0, PT1M,  0.5",
+            // a default never makes the result invalid: max rises to a given initial, initial drops to a given max
+            "PT10M, ,    ,     ,        PT10M, 3.0, PT10M, 0.0",
+            "    ,  , PT5S,    ,        PT5S,  3.0, PT5S,  0.0",
+            "PT1S, 2.0, PT2S, 0.1,      PT1S,  2.0, PT2S,  0.1"})
+    void aPartialBackoffTakesEachAbsentFieldFromTheDefault(Duration initial, Double multiplier, Duration max,
+                                                           Double jitter, Duration fullInitial, double fullMultiplier,
+                                                           Duration fullMax, double fullJitter) {
+        Backoff deployment = new Backoff(Duration.ofSeconds(10), 3.0, Duration.ofMinutes(1), 0.0);
+        Backoff partial = new Backoff(initial, multiplier, max, jitter);
+
+        assertThat(partial.orElse(deployment)).isEqualTo(new Backoff(fullInitial, fullMultiplier, fullMax, fullJitter));
+        assertThat(submissionWith(partial).backoffOr(deployment)).isEqualTo(partial.orElse(deployment));
+    }
+
+    @Test
+    void onlyACompleteBackoffComputesDelaysAndCompletesOthers() {
+        Backoff partial = new Backoff(Duration.ofSeconds(2), null, null, null);
+
+        assertThat(partial.hasEveryField()).isFalse();
+        assertThatThrownBy(() -> partial.delayAfter(1, 0.5)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Backoff.DEFAULT.orElse(partial)).hasMessageContaining("complete");
+        assertThat(submissionWith(null).backoffOr(Backoff.DEFAULT)).isSameAs(Backoff.DEFAULT);
+        assertThat(Json.mapper().writeValueAsString(partial)).isEqualTo("{\"initial\":\"PT2S\"}");
     }
 
     @Test
@@ -154,6 +193,16 @@ class RecordsTest {
                 .hasMessageContaining("priority");
         assertThat(new ControlCommand(ID, "acme", ControlCommand.Kind.CANCEL, null, T0, "k").kind())
                 .isEqualTo(ControlCommand.Kind.CANCEL);
+        TaskSubmission s = submission(null, null);
+        ControlCommand replay = ControlCommand.replay(s, 5, T0, "k");
+        assertThat(replay).isEqualTo(new ControlCommand(ID, "acme", ControlCommand.Kind.REPLAY, null, T0, "k", s, 5L));
+        assertThatThrownBy(() -> new ControlCommand(ID, "acme", ControlCommand.Kind.REPLAY, null, T0, "k", s, null))
+                .hasMessageContaining("together");
+        assertThatThrownBy(() -> new ControlCommand(ID, "acme", ControlCommand.Kind.CANCEL, null, T0, "k", s, 5L))
+                .hasMessageContaining("only REPLAY");
+        assertThatThrownBy(() -> new ControlCommand(ID, "other", ControlCommand.Kind.REPLAY, null, T0, "k", s, 5L))
+                .hasMessageContaining("of tenant other");
+        assertThatThrownBy(() -> ControlCommand.replay(s, -1, T0, "k")).hasMessageContaining("negative");
         DeadLetter letter = new DeadLetter(ID, "acme", "non_retryable", "boom", T0, null, null, null);
         assertThat(letter.executions()).isEmpty();
     }

@@ -24,6 +24,9 @@ import static io.taskstream.ingest.tasks.TaskRepository.timestamp;
  * Applies {@link DeadLetter}s that name a task to Postgres: the task's {@code dead_letters} row (V2
  * migration). All dead letters of one poll go into one transaction, like the events projection.
  *
+ * <p>The row keeps the dead letter's submission ({@code dead_letters.submission}, V3): a replay sends it
+ * to the scheduler, which may have purged the task's state by then.
+ *
  * <p>A dead letter replaces the task's row only when it is newer ({@code deadLetteredAt}): a redelivered
  * record changes nothing (a purge or replay stays), a later dead-lettering — a replay that failed again —
  * puts the task back in the queue. The row belongs to the tenant the dead letter names only if the task
@@ -51,14 +54,15 @@ public class DeadLetterProjection {
             """;
 
     static final String UPSERT_DEAD_LETTER = """
-            INSERT INTO dead_letters AS d (task_id, tenant_id, type, reason, detail, dead_lettered_at)
-            SELECT t.id, t.tenant_id, COALESCE(?, t.type), ?, ?, ?
+            INSERT INTO dead_letters AS d (task_id, tenant_id, type, reason, detail, dead_lettered_at, submission)
+            SELECT t.id, t.tenant_id, COALESCE(?, t.type), ?, ?, ?, ?::jsonb
             FROM tasks t WHERE t.id = ? AND t.tenant_id = ?
             ON CONFLICT (task_id) DO UPDATE SET
                 type             = COALESCE(EXCLUDED.type, d.type),
                 reason           = EXCLUDED.reason,
                 detail           = EXCLUDED.detail,
                 dead_lettered_at = EXCLUDED.dead_lettered_at,
+                submission       = EXCLUDED.submission,
                 purged_at        = NULL,
                 replayed_at      = NULL
             WHERE d.dead_lettered_at < EXCLUDED.dead_lettered_at
@@ -124,6 +128,7 @@ public class DeadLetterProjection {
             ps.setString(i++, d.reason());
             ps.setString(i++, d.detail());
             ps.setObject(i++, timestamp(d.deadLetteredAt()));
+            ps.setString(i++, d.submission() == null ? null : Json.mapper().writeValueAsString(d.submission()));
             ps.setObject(i++, d.taskId());
             ps.setString(i, d.tenantId());
         });

@@ -32,7 +32,12 @@ import io.taskstream.schemas.WireCodec;
  *   <li><b>Replay</b> produces a {@code REPLAY} command to {@code control} (acknowledged by Kafka, like a
  *       submission), then marks the row replayed, so the task leaves the queue at once. The scheduler
  *       starts its attempts again at 1, same task id; the projection then moves the view from
- *       {@code FAILED} to {@code QUEUED}. If it fails again, a newer dead letter puts it back.</li>
+ *       {@code FAILED} to {@code QUEUED}. If it fails again, a newer dead letter puts it back. The
+ *       command carries the dead letter's submission and the task's version in {@code tasks}: the
+ *       scheduler purges a finished task's state after its dedup window (24 h by default), and then
+ *       re-admits the task from that submission, its events continuing after that version (the
+ *       projection applies only higher versions). A row without a submission (projected before V3)
+ *       sends a bare {@code REPLAY}, which the scheduler can apply only while it still has the state.</li>
  *   <li><b>Bulk replay</b> does the same for the oldest matching tasks (at most 1,000): it sends every
  *       command, waits for the acknowledgements together, and marks only the acknowledged ones.</li>
  *   <li>A task dead-lettered as {@code invalid_record} (a readable record that broke the schema) has no
@@ -96,10 +101,11 @@ public class DeadLetterQueue {
             throw ApiException.conflict("task " + taskId + " was dead-lettered as " + WireCodec.INVALID
                     + ": it has no valid submission to run again; purge it instead");
         }
+        DeadLetterRepository.Replayable replayable = repository.replayable(principal.tenantId(), taskId)
+                .orElseThrow(() -> notInQueue(taskId));
         Instant now = clock.instant();
-        publisher.publish(command(principal, taskId, now), traceparent);
-        repository.markReplayed(principal.tenantId(),
-                List.of(new DeadLetterRepository.Entry(taskId, letter.deadLetteredAt())), now, principal.keyId());
+        publisher.publish(command(principal, replayable, now), traceparent);
+        repository.markReplayed(principal.tenantId(), List.of(replayable.entry()), now, principal.keyId());
         return letter.task();
     }
 
@@ -109,18 +115,18 @@ public class DeadLetterQueue {
      * is {@code 503}.
      */
     BulkReplayResult replayMatching(ApiPrincipal principal, BulkReplay request) {
-        List<DeadLetterRepository.Entry> matching = repository.oldestReplayable(principal.tenantId(),
+        List<DeadLetterRepository.Replayable> matching = repository.oldestReplayable(principal.tenantId(),
                 request.type(), request.failedBefore(), request.limit());
         if (matching.isEmpty()) {
             return new BulkReplayResult(0, List.of());
         }
         Instant now = clock.instant();
         List<UUID> acknowledged = publisher.publishAll(matching.stream()
-                .map(e -> command(principal, e.taskId(), now)).toList());
+                .map(r -> command(principal, r, now)).toList());
         if (acknowledged.isEmpty()) {
             throw publisher.unavailable(null);
         }
-        Map<UUID, DeadLetterRepository.Entry> byId = matching.stream()
+        Map<UUID, DeadLetterRepository.Entry> byId = matching.stream().map(DeadLetterRepository.Replayable::entry)
                 .collect(Collectors.toMap(DeadLetterRepository.Entry::taskId, Function.identity()));
         repository.markReplayed(principal.tenantId(), acknowledged.stream().map(byId::get).toList(), now,
                 principal.keyId());
@@ -138,9 +144,13 @@ public class DeadLetterQueue {
         return repository.find(tenantId, taskId).orElseThrow(() -> notInQueue(taskId));
     }
 
-    private static ControlCommand command(ApiPrincipal principal, UUID taskId, Instant now) {
-        return new ControlCommand(taskId, principal.tenantId(), ControlCommand.Kind.REPLAY, null, now,
-                principal.keyId());
+    /** {@code REPLAY} with the dead letter's submission and the projection's version, when the row has one. */
+    static ControlCommand command(ApiPrincipal principal, DeadLetterRepository.Replayable replayable, Instant now) {
+        if (replayable.submission() == null) {
+            return new ControlCommand(replayable.entry().taskId(), principal.tenantId(), ControlCommand.Kind.REPLAY,
+                    null, now, principal.keyId());
+        }
+        return ControlCommand.replay(replayable.submission(), replayable.version(), now, principal.keyId());
     }
 
     static ApiException notInQueue(Object taskId) {

@@ -11,11 +11,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import io.taskstream.ingest.tasks.TaskRepository;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.WireCodec;
+import tools.jackson.core.JacksonException;
 
 /**
  * The API's side of {@code dead_letters}: what is in a tenant's queue, and marking tasks replayed or
@@ -23,6 +28,8 @@ import io.taskstream.schemas.WireCodec;
  * are found. The rows themselves are written by {@link DeadLetterProjection}.
  */
 public class DeadLetterRepository {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterRepository.class);
 
     /** A row is in the queue while it is neither purged nor replayed (the partial indexes say the same). */
     private static final String IN_QUEUE = " d.purged_at IS NULL AND d.replayed_at IS NULL ";
@@ -43,6 +50,17 @@ public class DeadLetterRepository {
     /** A dead letter that was (or is about to be) replayed, identified by the dead-lettering it answers. */
     record Entry(UUID taskId, Instant deadLetteredAt) {
     }
+
+    /**
+     * What a replay of a queued dead letter sends: its {@code submission} (null when the row has none:
+     * projected before V3, or not that task's) and the task's {@code version} in the projection.
+     */
+    record Replayable(Entry entry, TaskSubmission submission, long version) {
+    }
+
+    private static final String SELECT_REPLAYABLE = "SELECT d.task_id, d.dead_lettered_at, d.submission, t.version"
+            + " FROM dead_letters d JOIN tasks t ON t.id = d.task_id AND t.tenant_id = d.tenant_id"
+            + " WHERE d.tenant_id = ? AND" + IN_QUEUE;
 
     /**
      * One page of the tenant's queue, newest first, after {@code after} (null: from the newest).
@@ -71,13 +89,18 @@ public class DeadLetterRepository {
                 .findFirst();
     }
 
+    /** What a replay of the task's queued dead letter sends, if it is in the tenant's queue. */
+    Optional<Replayable> replayable(String tenantId, UUID taskId) {
+        return jdbc.query(SELECT_REPLAYABLE + " AND d.task_id = ?", (rs, n) -> replayable(rs, tenantId), tenantId,
+                taskId).stream().findFirst();
+    }
+
     /**
      * The tenant's queued dead letters matching the filters (null: any), oldest first, except those of
      * {@code invalid_record}s (nothing valid to run again).
      */
-    List<Entry> oldestReplayable(String tenantId, String type, Instant before, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT d.task_id, d.dead_lettered_at FROM dead_letters d"
-                + " WHERE d.tenant_id = ? AND" + IN_QUEUE + "AND d.reason <> ?");
+    List<Replayable> oldestReplayable(String tenantId, String type, Instant before, int limit) {
+        StringBuilder sql = new StringBuilder(SELECT_REPLAYABLE + "AND d.reason <> ?");
         List<Object> args = new ArrayList<>(List.of(tenantId, WireCodec.INVALID));
         if (type != null) {
             sql.append(" AND d.type = ?");
@@ -89,9 +112,7 @@ public class DeadLetterRepository {
         }
         sql.append(" ORDER BY d.dead_lettered_at, d.task_id LIMIT ?");
         args.add(limit);
-        return jdbc.query(sql.toString(),
-                (rs, n) -> new Entry(rs.getObject("task_id", UUID.class), instant(rs, "dead_lettered_at")),
-                args.toArray());
+        return jdbc.query(sql.toString(), (rs, n) -> replayable(rs, tenantId), args.toArray());
     }
 
     /**
@@ -157,6 +178,30 @@ public class DeadLetterRepository {
                     ps.setString(4, action);
                     ps.setString(5, id.toString());
                 });
+    }
+
+    private static Replayable replayable(ResultSet rs, String tenantId) throws SQLException {
+        Entry entry = new Entry(rs.getObject("task_id", UUID.class), instant(rs, "dead_lettered_at"));
+        return new Replayable(entry, submission(rs.getString("submission"), entry.taskId(), tenantId),
+                rs.getLong("version"));
+    }
+
+    /**
+     * The row's submission, or null when it has none or it is unusable: it does not read as a
+     * submission, or it is not this task's (the scheduler would refuse the command).
+     */
+    private static TaskSubmission submission(String json, UUID taskId, String tenantId) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            TaskSubmission s = Json.mapper().readValue(json, TaskSubmission.class);
+            return taskId.equals(s.id()) && tenantId.equals(s.tenantId()) ? s : null;
+        } catch (JacksonException e) {
+            log.warn("the dead letter of task {} holds a submission that does not read ({}); replaying without it",
+                    taskId, e.getOriginalMessage());
+            return null;
+        }
     }
 
     private static DeadLetterView view(ResultSet rs) throws SQLException {

@@ -362,6 +362,60 @@ class DeadLetterIT {
     }
 
     @Test
+    void theReplayCommandCarriesTheDeadLettersSubmissionAndTheProjectionsVersion() {
+        String type = newType();
+        TaskSubmission single = deadLettered(type, T0.plusSeconds(141));
+        TaskSubmission bulk = deadLettered(type, T0.plusSeconds(142));
+        awaitProjections();
+        // the projection holds the task at its FAILED event's version (5, see lifeOf)
+        assertThat(jdbc.queryForObject("SELECT version FROM tasks WHERE id = ?", Long.class, single.id()))
+                .isEqualTo(5L);
+
+        assertThat(api.authorized("POST", "/api/v1/dlq/" + single.id() + ":replay", null).statusCode())
+                .isEqualTo(202);
+        assertThat(json(api.authorized("POST", "/api/v1/dlq:replay", "{\"type\": \"" + type + "\"}"))
+                .get("replayed").asInt()).isEqualTo(1);
+
+        // so the scheduler can run it again after purging its state, with versions above the FAILED row's
+        assertThat(commands(single.id())).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(ControlCommand.Kind.REPLAY);
+            assertThat(c.submission()).isEqualTo(single);
+            assertThat(c.lastVersion()).isEqualTo(5L);
+        });
+        assertThat(commands(bulk.id())).singleElement().satisfies(c -> {
+            assertThat(c.submission()).isEqualTo(bulk);
+            assertThat(c.lastVersion()).isEqualTo(5L);
+        });
+    }
+
+    @Test
+    void aDeadLetterRowWithoutAUsableSubmissionIsReplayedWithABareCommand() {
+        String type = newType();
+        TaskSubmission none = deadLettered(type, T0.plusSeconds(143));
+        TaskSubmission foreign = deadLettered(type, T0.plusSeconds(144));
+        TaskSubmission unreadable = deadLettered(type, T0.plusSeconds(145));
+        awaitProjections();
+        // as rows projected before the submission column existed, or damaged ones
+        jdbc.update("UPDATE dead_letters SET submission = NULL WHERE task_id = ?", none.id());
+        jdbc.update("UPDATE dead_letters SET submission = (SELECT submission FROM dead_letters WHERE task_id = ?)"
+                + " WHERE task_id = ?", unreadable.id(), foreign.id());
+        jdbc.update("UPDATE dead_letters SET submission = '{\"type\": 7}'::jsonb WHERE task_id = ?", unreadable.id());
+
+        assertThat(api.authorized("POST", "/api/v1/dlq/" + none.id() + ":replay", null).statusCode()).isEqualTo(202);
+        assertThat(json(api.authorized("POST", "/api/v1/dlq:replay", "{\"type\": \"" + type + "\"}"))
+                .get("replayed").asInt()).isEqualTo(2);
+
+        for (TaskSubmission s : List.of(none, foreign, unreadable)) {
+            assertThat(commands(s.id())).as("task %s", s.id()).singleElement().satisfies(c -> {
+                assertThat(c.kind()).isEqualTo(ControlCommand.Kind.REPLAY);
+                assertThat(c.submission()).isNull();
+                assertThat(c.lastVersion()).isNull();
+            });
+        }
+        assertThat(list("?type=" + type).get("items")).isEmpty();
+    }
+
+    @Test
     void aReplayedTaskThatFailsAgainIsBackInTheQueueAndARedeliveryChangesNothing() {
         String type = newType();
         TaskSubmission s = deadLettered(type, T0.plusSeconds(150));

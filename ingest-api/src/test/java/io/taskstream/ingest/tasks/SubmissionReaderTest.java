@@ -94,6 +94,36 @@ class SubmissionReaderTest {
         assertThat(s.dueAt(NOW)).isEqualTo(NOW.plusSeconds(30));
     }
 
+    /** CONTRACT.md §2: each backoff field may be given alone; the absent ones stay absent (the scheduler's default). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"initial\": \"PT2S\"}  | PT2S |      |       |",
+            "{\"multiplier\": 3}      |      | 3.0  |       |",
+            "{\"max\": \"PT10M\"}     |      |      | PT10M |",
+            "{\"jitter\": 0}          |      |      |       | 0.0",
+            "{\"initial\": \"PT10M\", \"jitter\": 0.5} | PT10M | | | 0.5",
+            "{}                      |      |      |       |"})
+    void aPartialBackoffIsAcceptedWithOnlyTheGivenFields(String backoff, Duration initial, Double multiplier,
+                                                         Duration max, Double jitter) {
+        TaskSubmission s = read("{\"type\": \"a\", \"payload\": {}, \"backoff\": " + backoff + "}");
+
+        assertThat(s.backoff()).isEqualTo(new Backoff(initial, multiplier, max, jitter));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"initial\": \"PT0S\"}           | backoff.initial",
+            "{\"max\": \"PT0S\"}               | backoff.max",
+            "{\"multiplier\": 0}               | backoff.multiplier",
+            "{\"multiplier\": 11}              | backoff.multiplier",
+            "{\"jitter\": 1.5}                 | backoff.jitter",
+            "{\"initial\": \"PT2S\", \"delay\": \"PT1S\"} | backoff.delay"})
+    void aPartialBackoffStillChecksEveryFieldItGives(String backoff, String expectedField) {
+        ApiException e = rejection("{\"type\": \"a\", \"payload\": {}, \"backoff\": " + backoff + "}");
+
+        assertThat(fieldsOf(e)).containsExactly(expectedField);
+    }
+
     @Test
     void runAtIsKept() {
         TaskSubmission s = read("{\"type\": \"a\", \"payload\": {}, \"runAt\": \"2026-12-01T10:00:00Z\"}");

@@ -107,6 +107,21 @@ class TaskApiIT {
     }
 
     @Test
+    void aPartialBackoffIsAcceptedAndPublishedWithOnlyItsGivenFields() {
+        HttpResponse<String> response = api.submit("""
+                {"type": "email.send", "payload": {}, "backoff": {"initial": "PT2S"}}
+                """);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        ConsumerRecord<String, byte[]> record = findRecord(topics.submit(io.taskstream.schemas.Priority.NORMAL),
+                json(response).get("id").asString());
+        JsonNode backoff = Json.mapper().readTree(record.value()).get("backoff");
+        // the absent fields are the scheduler's configured default, filled in where the wait is computed
+        assertThat(backoff.propertyNames()).containsExactly("initial");
+        assertThat(backoff.get("initial").asString()).isEqualTo("PT2S");
+    }
+
+    @Test
     void priorityChoosesTheTopic() {
         HttpResponse<String> response = api.submit("{\"type\": \"a\", \"payload\": {}, \"priority\": \"CRITICAL\"}");
 

@@ -29,11 +29,20 @@ import io.taskstream.schemas.WireCodec;
  *       not admitted yet (the command overtook the submission) leaves a placeholder, so the
  *       submission ends {@code CANCELLED} when it comes.</li>
  *   <li>{@code REPRIORITIZE}: a waiting task's next dispatch goes to the new priority's ready
- *       topic, and an event with the same status, the new priority and the next version says so.</li>
+ *       topic, and an event with the same status, the new priority and the next version says so;
+ *       a task id not admitted yet leaves a placeholder, so the submission is admitted with the new
+ *       priority. Of both early commands, the cancel wins: a cancel replaces a re-prioritisation
+ *       placeholder, a re-prioritisation of a cancel placeholder is ignored.</li>
  *   <li>{@code REPLAY}: a {@code FAILED} task runs again from attempt 1, {@code QUEUED} at the next
- *       version, so the projection moves it from {@code FAILED} to {@code QUEUED}.</li>
+ *       version, so the projection moves it from {@code FAILED} to {@code QUEUED}. When the task's
+ *       state is gone (purged at the end of its dedup window) the command's own {@code submission}
+ *       re-admits it: {@code QUEUED} at the command's {@code lastVersion + 1} (the projection holds
+ *       {@code FAILED} at {@code lastVersion} and applies only higher versions), attempt 1
+ *       dispatched, a new dedup entry. Without state and without a submission there is nothing to
+ *       run: ignored.</li>
  * </ul>
- * A command that does not apply (terminal task, another tenant, already dispatched, …) changes
+ * Placeholders live no longer than the dedup window (the purge index, like finished tasks). A
+ * command that does not apply (terminal task, another tenant, already dispatched, …) changes
  * nothing and is counted in {@code scheduler_control_ignored_total{kind, reason}}. A record that
  * cannot be read, breaks the schema or is not keyed by its task id goes to {@code dlq} with a
  * {@code ts-error} reason and {@code scheduler_rejected_control_total{reason}}; it never fails a task.
@@ -73,7 +82,8 @@ public final class ControlProcessor implements Processor<String, byte[], String,
             case Decoded.Valid<ControlCommand> valid when !valid.value().taskId().toString().equals(record.key()) ->
                     reject(record, WireCodec.INVALID, "control records are keyed by their task id "
                             + valid.value().taskId() + ", not by " + record.key(), now);
-            case Decoded.Valid<ControlCommand> valid -> apply(valid.value(), now);
+            case Decoded.Valid<ControlCommand> valid ->
+                    apply(valid.value(), Outputs.traceparent(record.headers()), now);
         }
     }
 
@@ -84,7 +94,7 @@ public final class ControlProcessor implements Processor<String, byte[], String,
                 Outputs.traceparent(record.headers()), now);
     }
 
-    private void apply(ControlCommand command, Instant now) {
+    private void apply(ControlCommand command, String traceparent, Instant now) {
         TaskState state = store.get(command.taskId());
         if (state != null && !state.tenantId().equals(command.tenantId())) {
             ignore(command, "tenant_mismatch");
@@ -93,13 +103,13 @@ public final class ControlProcessor implements Processor<String, byte[], String,
         switch (command.kind()) {
             case CANCEL -> cancel(state, command, now);
             case REPRIORITIZE -> reprioritize(state, command, now);
-            case REPLAY -> replay(state, now);
+            case REPLAY -> replay(state, command, traceparent, now);
         }
     }
 
     private void cancel(TaskState state, ControlCommand command, Instant now) {
-        if (state == null) {
-            lifecycle.cancelBeforeAdmission(command, now);
+        if (state == null || (state.isPlaceholder() && !state.cancelRequested())) {
+            lifecycle.cancelBeforeAdmission(state, command, now);
         } else if (state.status().isTerminal()) {
             ignore(command, "terminal");
         } else if (state.isPlaceholder() || state.cancelRequested()) {
@@ -112,8 +122,16 @@ public final class ControlProcessor implements Processor<String, byte[], String,
     }
 
     private void reprioritize(TaskState state, ControlCommand command, Instant now) {
-        if (state == null || state.isPlaceholder()) {
-            ignore(command, "unknown_task");
+        if (state == null) {
+            lifecycle.reprioritizeBeforeAdmission(null, command, now);
+        } else if (state.isPlaceholder()) {
+            if (state.cancelRequested()) {
+                ignore(command, "cancel_requested");
+            } else if (state.requestedPriority() == command.priority()) {
+                ignore(command, "unchanged");
+            } else {
+                lifecycle.reprioritizeBeforeAdmission(state, command, now);
+            }
         } else if (state.status().isTerminal()) {
             ignore(command, "terminal");
         } else if (!state.isWaiting()) {
@@ -125,15 +143,18 @@ public final class ControlProcessor implements Processor<String, byte[], String,
         }
     }
 
-    private void replay(TaskState state, Instant now) {
-        ControlCommand.Kind kind = ControlCommand.Kind.REPLAY;
+    private void replay(TaskState state, ControlCommand command, String traceparent, Instant now) {
         if (state == null || state.isPlaceholder()) {
-            metrics.controlIgnored(kind.name(), "unknown_task");
+            if (command.submission() == null) {
+                ignore(command, "unknown_task");
+            } else {
+                lifecycle.readmit(state, command.submission(), command.lastVersion(), traceparent, now);
+            }
         } else if (state.status() != TaskStatus.FAILED) {
-            metrics.controlIgnored(kind.name(), "not_failed");
+            ignore(command, "not_failed");
         } else if (state.submission() == null) {
             // an invalid record: there is nothing valid to run
-            metrics.controlIgnored(kind.name(), "invalid_record");
+            ignore(command, "invalid_record");
         } else {
             lifecycle.replay(state, now);
         }

@@ -33,7 +33,10 @@ import tools.jackson.databind.JsonNode;
  *                                                              ├─ failed otherwise → FAILED + dead letter
  *                                                              └─ deadline passed → TIMED_OUT, as a failure
  *  CANCEL: waiting → CANCELLED · in flight → the outcome decides (only COMPLETED survives)
- *  REPLAY: FAILED → QUEUED, attempts from 1 again
+ *          · not admitted yet → placeholder, admitted straight as CANCELLED
+ *  REPRIORITIZE: waiting → same status, new priority · not admitted yet → placeholder, admitted with it
+ *  REPLAY: FAILED → QUEUED, attempts from 1 again · state purged → re-admitted QUEUED from the
+ *          submission the command carries, versions after the projection's
  * </pre>
  *
  * One instance per processor and stream task (it holds that task's stores and output context).
@@ -84,13 +87,18 @@ public final class TaskLifecycle {
 
     /**
      * Admits a valid submission (id and createdAt resolved) whose id is free, or taken only by a
-     * {@linkplain TaskState#cancelledBeforeAdmission placeholder} of the same tenant, in which
-     * case the task is admitted straight as {@code CANCELLED}. Due at or before now: {@code QUEUED}
-     * (version 1) and dispatched; due later: {@code SCHEDULED} (version 1) and a timer.
+     * placeholder. A placeholder of the same tenant applies what overtook the submission: a
+     * {@linkplain TaskState#cancelledBeforeAdmission cancel} admits it straight as
+     * {@code CANCELLED}; a {@linkplain TaskState#reprioritizedBeforeAdmission re-prioritisation}
+     * admits it with the requested priority (its events and its dispatch say so). Due at or before
+     * now: {@code QUEUED} (version 1) and dispatched; due later: {@code SCHEDULED} (version 1) and a timer.
      */
-    public void admit(TaskSubmission submission, TaskState placeholder, String traceparent, Instant now) {
+    public void admit(TaskSubmission submitted, TaskState placeholder, String traceparent, Instant now) {
+        boolean applies = placeholder != null && placeholder.tenantId().equals(submitted.tenantId());
+        TaskSubmission submission = applies && placeholder.requestedPriority() != null
+                ? submitted.withPriority(placeholder.requestedPriority()) : submitted;
         Instant dueAt = submission.dueAt(submission.createdAt());
-        if (placeholder != null && placeholder.tenantId().equals(submission.tenantId())) {
+        if (applies && placeholder.cancelRequested()) {
             TaskError error = TaskError.permanent(CANCELLED, "cancelled before it was admitted");
             out.event(TaskEvent.admitted(submission, 1, TaskStatus.CANCELLED, now, dueAt).withOutcome(null, error),
                     traceparent, now);
@@ -208,11 +216,26 @@ public final class TaskLifecycle {
         metrics.cancelled("in_flight");
     }
 
-    /** {@code CANCEL} of a task id not admitted yet: a placeholder, so the submission ends {@code CANCELLED}. */
-    public void cancelBeforeAdmission(ControlCommand command, Instant now) {
-        store.save(null, TaskState.cancelledBeforeAdmission(command.taskId(), command.tenantId(), now,
+    /**
+     * {@code CANCEL} of a task id not admitted yet: a placeholder, so the submission ends
+     * {@code CANCELLED}. It replaces a re-prioritisation placeholder ({@code previous}, else null):
+     * a cancel wins. Purged after the dedup window if no submission comes.
+     */
+    public void cancelBeforeAdmission(TaskState previous, ControlCommand command, Instant now) {
+        store.save(previous, TaskState.cancelledBeforeAdmission(command.taskId(), command.tenantId(), now,
                 purgeTime(now)));
         metrics.cancelled("not_admitted");
+    }
+
+    /**
+     * {@code REPRIORITIZE} of a task id not admitted yet: a placeholder (replacing an earlier one,
+     * {@code previous}, else null), so the submission is admitted with the new priority. Purged
+     * after the dedup window if no submission comes, like the cancel placeholder.
+     */
+    public void reprioritizeBeforeAdmission(TaskState previous, ControlCommand command, Instant now) {
+        store.save(previous, TaskState.reprioritizedBeforeAdmission(command.taskId(), command.tenantId(),
+                command.priority(), now, purgeTime(now)));
+        metrics.reprioritized("not_admitted");
     }
 
     /**
@@ -226,7 +249,7 @@ public final class TaskLifecycle {
                 command.priority(), state.attempts(), null, state.dueAt(), null, null, null, null, null, null, null,
                 null, null), state.traceparent(), now);
         store.save(state, state.withPriority(command.priority(), version, now));
-        metrics.reprioritized();
+        metrics.reprioritized("waiting");
     }
 
     /**
@@ -236,7 +259,24 @@ public final class TaskLifecycle {
     public void replay(TaskState failed, Instant now) {
         TaskState replayed = failed.replayed(failed.version(), now);
         store.save(failed, dispatcher.queueAndDispatch(replayed, now, out));
-        metrics.replayed();
+        metrics.replayed("state");
+    }
+
+    /**
+     * {@code REPLAY} of a task whose state is gone (purged after its dedup window), from the
+     * submission the command carries: re-admitted {@code QUEUED} at {@code lastVersion + 1} (an
+     * admission event, so the projection's row gets every descriptive field again) and attempt 1
+     * dispatched at once, whatever its original {@code runAt}. Its new state is the dedup entry
+     * again, so a late duplicate of the submission is dropped. A placeholder ({@code previous},
+     * else null) is replaced.
+     */
+    public void readmit(TaskState previous, TaskSubmission submission, long lastVersion, String traceparent,
+                        Instant now) {
+        long version = lastVersion + 1;
+        out.event(TaskEvent.admitted(submission, version, TaskStatus.QUEUED, now, now), traceparent, now);
+        TaskState queued = TaskState.readmitted(submission, version, traceparent, now);
+        store.save(previous, dispatcher.dispatch(queued, now, out));
+        metrics.replayed("command");
     }
 
     // ---------------------------------------------------------------- retention

@@ -78,14 +78,22 @@ public final class SchedulerMetrics {
         registry.counter("scheduler.cancellations", "stage", stage).increment();
     }
 
-    /** {@code scheduler_reprioritizations_total}: a waiting task moved to another priority. */
-    public void reprioritized() {
-        registry.counter("scheduler.reprioritizations").increment();
+    /**
+     * {@code scheduler_reprioritizations_total{stage}}: a {@code REPRIORITIZE} took effect; {@code stage}
+     * is {@code waiting} (the next dispatch moves) or {@code not_admitted} (the command overtook the
+     * submission, which will be admitted with the new priority).
+     */
+    public void reprioritized(String stage) {
+        registry.counter("scheduler.reprioritizations", "stage", stage).increment();
     }
 
-    /** {@code scheduler_replays_total}: a {@code FAILED} task was replayed. */
-    public void replayed() {
-        registry.counter("scheduler.replays").increment();
+    /**
+     * {@code scheduler_replays_total{from}}: a {@code FAILED} task was replayed; {@code from} is
+     * {@code state} (the scheduler still held the task) or {@code command} (its state was purged, and
+     * it was re-admitted from the submission the command carried).
+     */
+    public void replayed(String from) {
+        registry.counter("scheduler.replays", "from", from).increment();
     }
 
     /** {@code scheduler_control_ignored_total{kind, reason}}: a control command that did not apply. */

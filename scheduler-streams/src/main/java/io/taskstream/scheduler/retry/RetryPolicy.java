@@ -13,7 +13,8 @@ import io.taskstream.schemas.TaskSubmission;
  * the policy's.
  *
  * <p>The default, {@link #backoff}, is the contract's: the task's own {@link Backoff} (else the
- * deployment's), {@code min(max, initial × multiplier^(attempt-1))} spread by ± {@code jitter}.
+ * deployment's; a field the task leaves out is the deployment's too),
+ * {@code min(max, initial × multiplier^(attempt-1))} spread by ± {@code jitter}.
  * With the contract's default (1 s × 2 up to 5 min, ± 20 %) the waits after attempts 1, 2, 3 are
  * 0.8–1.2 s, 1.6–2.4 s and 3.2–4.8 s.
  */
@@ -24,7 +25,8 @@ public interface RetryPolicy {
     Duration nextDelay(TaskSubmission task, int attempt);
 
     /**
-     * The task's backoff, else {@code fallback}, with jitter drawn from {@code random}. The
+     * The task's backoff completed from {@code fallback} (or {@code fallback} when the task has
+     * none), with jitter drawn from {@code random}. The
      * generator is shared by every stream thread, so it must be thread-safe ({@link java.util.Random}
      * is); tests pass a seeded one.
      */

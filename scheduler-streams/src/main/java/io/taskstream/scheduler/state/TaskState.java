@@ -24,7 +24,9 @@ import io.taskstream.schemas.TaskSubmission;
  * <p>The scheduler's statuses: {@code SCHEDULED} and {@code RETRY_SCHEDULED} wait in the timer
  * index; {@code QUEUED} with a {@code dispatchedAt} is an attempt in flight (the worker's
  * {@code PROCESSING} is not seen here); terminal statuses wait in the purge index for the dedup
- * window; {@code PENDING} is only a placeholder for a task cancelled before it was admitted.
+ * window; {@code PENDING} is only a placeholder for a task that a {@code CANCEL} or a
+ * {@code REPRIORITIZE} reached before its submission did (it waits in the purge index too, so a
+ * placeholder whose submission never comes does not stay forever).
  *
  * <p>The JSON mapper ignores unknown fields and defaults missing ones, so an older scheduler can
  * still read a newer state and the other way round.
@@ -43,7 +45,9 @@ import io.taskstream.schemas.TaskSubmission;
  * @param traceparent     the W3C trace context of the submission, propagated to every output
  * @param cancelRequested a {@code CANCEL} arrived while an attempt was in flight (or before the
  *                        task was admitted): the attempt's outcome ends the task
- * @param purgeAt         when the state of this finished task is deleted (end + dedup window)
+ * @param purgeAt         when the state of this finished task (or placeholder) is deleted (end + dedup window)
+ * @param requestedPriority placeholders only: the priority a {@code REPRIORITIZE} asked for before the
+ *                        task was admitted, which the submission is admitted with; null otherwise
  */
 public record TaskState(
         UUID taskId,
@@ -59,7 +63,8 @@ public record TaskState(
         String traceparent,
         Instant updatedAt,
         boolean cancelRequested,
-        Instant purgeAt) {
+        Instant purgeAt,
+        Priority requestedPriority) {
 
     public TaskState {
         Objects.requireNonNull(taskId, "taskId");
@@ -72,13 +77,13 @@ public record TaskState(
     public static TaskState admitted(TaskSubmission submission, TaskStatus status, Instant dueAt, String traceparent,
                                      Instant now) {
         return new TaskState(submission.id(), submission.tenantId(), status, 1, 0, submission, dueAt, null, null,
-                List.of(), traceparent, now, false, null);
+                List.of(), traceparent, now, false, null, null);
     }
 
     /** A readable record that broke the schema: a {@code FAILED} task (version 1) that never runs. */
     public static TaskState rejected(UUID taskId, String tenantId, String traceparent, Instant now, Instant purgeAt) {
         return new TaskState(taskId, tenantId, TaskStatus.FAILED, 1, 0, null, null, null, null, List.of(),
-                traceparent, now, false, purgeAt);
+                traceparent, now, false, purgeAt, null);
     }
 
     /**
@@ -88,7 +93,28 @@ public record TaskState(
      */
     public static TaskState cancelledBeforeAdmission(UUID taskId, String tenantId, Instant now, Instant purgeAt) {
         return new TaskState(taskId, tenantId, TaskStatus.PENDING, 0, 0, null, null, null, null, List.of(), null,
-                now, true, purgeAt);
+                now, true, purgeAt, null);
+    }
+
+    /**
+     * A {@code REPRIORITIZE} for a task not admitted yet: a placeholder that makes the submission,
+     * when it comes, be admitted with {@code priority}. Like the cancel placeholder, nothing was
+     * published for it (version 0) and it is purged at {@code purgeAt} if no submission comes.
+     */
+    public static TaskState reprioritizedBeforeAdmission(UUID taskId, String tenantId, Priority priority,
+                                                         Instant now, Instant purgeAt) {
+        return new TaskState(taskId, tenantId, TaskStatus.PENDING, 0, 0, null, null, null, null, List.of(), null,
+                now, false, purgeAt, Objects.requireNonNull(priority, "priority"));
+    }
+
+    /**
+     * A {@code FAILED} task replayed after its state was purged, from the submission the
+     * {@code REPLAY} carried: {@code QUEUED} at {@code version} (after the projection's), attempts
+     * from 0, due now. Its earlier executions are gone with the purged state.
+     */
+    public static TaskState readmitted(TaskSubmission submission, long version, String traceparent, Instant now) {
+        return new TaskState(submission.id(), submission.tenantId(), TaskStatus.QUEUED, version, 0, submission, now,
+                null, null, List.of(), traceparent, now, false, null, null);
     }
 
     /** The version the next event of this task must carry. */
@@ -96,7 +122,7 @@ public record TaskState(
         return version + 1;
     }
 
-    /** True for the placeholder of {@link #cancelledBeforeAdmission}. */
+    /** True for the placeholders of {@link #cancelledBeforeAdmission} and {@link #reprioritizedBeforeAdmission}. */
     public boolean isPlaceholder() {
         return status == TaskStatus.PENDING;
     }
@@ -132,43 +158,43 @@ public record TaskState(
      */
     public TaskState moved(TaskStatus newStatus, long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, dueAt, null, null,
-                executions, traceparent, now, cancelRequested, purgeAt);
+                executions, traceparent, now, cancelRequested, purgeAt, null);
     }
 
     /** This task waiting ({@code SCHEDULED}/{@code RETRY_SCHEDULED}) until {@code newDueAt}. */
     public TaskState waiting(TaskStatus newStatus, long newVersion, Instant newDueAt, Instant now) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, newDueAt, null, null,
-                executions, traceparent, now, cancelRequested, purgeAt);
+                executions, traceparent, now, cancelRequested, purgeAt, null);
     }
 
     /** This task after dispatching its next attempt, {@code reservedVersion} kept for the worker. */
     public TaskState dispatched(long reservedVersion, Instant dispatchedAt, Instant deadline) {
         return new TaskState(taskId, tenantId, TaskStatus.QUEUED, reservedVersion, attempts + 1, submission, dueAt,
-                dispatchedAt, deadline, executions, traceparent, dispatchedAt, cancelRequested, purgeAt);
+                dispatchedAt, deadline, executions, traceparent, dispatchedAt, cancelRequested, purgeAt, null);
     }
 
     /** This task finished with {@code newStatus}; its state is kept until {@code newPurgeAt} (the dedup window). */
     public TaskState ended(TaskStatus newStatus, long newVersion, Instant now, Instant newPurgeAt) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, dueAt, null, null,
-                executions, traceparent, now, false, newPurgeAt);
+                executions, traceparent, now, false, newPurgeAt, null);
     }
 
     /** A {@code FAILED} task replayed: attempts start again at 1, {@code QUEUED} at {@code newVersion}. */
     public TaskState replayed(long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, TaskStatus.QUEUED, newVersion, 0, submission, now, null, null,
-                executions, traceparent, now, false, null);
+                executions, traceparent, now, false, null, null);
     }
 
     /** This task with a cancel requested for its in-flight attempt. */
     public TaskState withCancelRequested(Instant now) {
         return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
-                executions, traceparent, now, true, purgeAt);
+                executions, traceparent, now, true, purgeAt, null);
     }
 
     /** This task moved to {@code priority} (its next dispatch goes to that ready topic), at {@code newVersion}. */
     public TaskState withPriority(Priority priority, long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, status, newVersion, attempts, submission.withPriority(priority), dueAt,
-                dispatchedAt, deadline, executions, traceparent, now, cancelRequested, purgeAt);
+                dispatchedAt, deadline, executions, traceparent, now, cancelRequested, purgeAt, null);
     }
 
     /** This task with one more finished attempt in its history. */
@@ -176,6 +202,6 @@ public record TaskState(
         List<Execution> all = new ArrayList<>(executions);
         all.add(execution);
         return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
-                all, traceparent, updatedAt, cancelRequested, purgeAt);
+                all, traceparent, updatedAt, cancelRequested, purgeAt, null);
     }
 }

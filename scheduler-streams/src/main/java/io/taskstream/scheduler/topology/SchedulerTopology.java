@@ -104,7 +104,7 @@ public final class SchedulerTopology {
         Map<String, Priority> priorityByTopic = Arrays.stream(Priority.values())
                 .collect(Collectors.toMap(topics::submit, Function.identity()));
         Backoff defaultBackoff = properties.backoff().toBackoff();
-        SubmissionReader reader = new SubmissionReader(validator, defaultBackoff);
+        SubmissionReader reader = new SubmissionReader(validator);
         TaskLifecycle.Rules rules = new TaskLifecycle.Rules(new Dispatcher(properties.dispatchGrace(), metrics),
                 RetryPolicy.backoff(defaultBackoff, random), metrics, properties.dedupWindow());
 

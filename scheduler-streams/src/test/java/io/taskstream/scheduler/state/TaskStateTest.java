@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskStatus;
 
 class TaskStateTest {
@@ -43,6 +44,14 @@ class TaskStateTest {
         assertThat(placeholder.purgeAt()).isEqualTo(T.plusSeconds(60));
         assertThat(SERDE.deserializer().deserialize("t", SERDE.serializer().serialize("t", placeholder)))
                 .isEqualTo(placeholder);
+
+        TaskState early = TaskState.reprioritizedBeforeAdmission(UUID.randomUUID(), "acme", Priority.HIGH, T,
+                T.plusSeconds(60));
+        assertThat(early.isPlaceholder()).isTrue();
+        assertThat(early.cancelRequested()).isFalse();
+        assertThat(early.purgeAt()).as("in the purge index, like the cancel placeholder").isEqualTo(T.plusSeconds(60));
+        assertThat(SERDE.deserializer().deserialize("t", SERDE.serializer().serialize("t", early)))
+                .isEqualTo(early);
 
         TaskState rejected = TaskState.rejected(UUID.randomUUID(), "acme", null, T, T.plusSeconds(5));
         assertThat(rejected.status()).isEqualTo(TaskStatus.FAILED);

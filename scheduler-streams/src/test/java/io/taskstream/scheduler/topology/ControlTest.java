@@ -367,12 +367,11 @@ class ControlTest {
     }
 
     @Test
-    void reprioritizeToTheSamePriorityOrOfAnUnknownOrFinishedTaskIsIgnored() {
+    void reprioritizeToTheSamePriorityOrOfAFinishedTaskIsIgnored() {
         start();
         UUID id = UUID.randomUUID();
         scheduled(id, "");
         scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.NORMAL));
-        scheduler.control(scheduler.command(UUID.randomUUID(), Kind.REPRIORITIZE, Priority.HIGH));
         command(id, Kind.CANCEL);
         scheduler.takeEvents();
         scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
@@ -380,10 +379,103 @@ class ControlTest {
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "unchanged"))
                 .isEqualTo(1);
-        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "unknown_task"))
-                .isEqualTo(1);
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "terminal"))
                 .isEqualTo(1);
+        assertThat(scheduler.count("scheduler.reprioritizations")).isZero();
+    }
+
+    @Test
+    void aReprioritizeThatOvertakesItsSubmissionAdmitsTheTaskWithTheNewPriority() {
+        start();
+        UUID id = UUID.randomUUID();
+
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.LOW));
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+        assertThat(scheduler.takeEvents()).as("nothing known to publish yet").isEmpty();
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"priority\": \"NORMAL\""));
+
+        TaskEvent queued = scheduler.takeEvents().getFirst();
+        assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+        assertThat(queued.version()).isEqualTo(1);
+        assertThat(queued.priority()).as("the last request wins").isEqualTo(Priority.HIGH);
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        assertThat(scheduler.takeDispatches(Priority.HIGH)).singleElement()
+                .satisfies(d -> assertThat(d.priority()).isEqualTo(Priority.HIGH));
+        assertThat(scheduler.count("scheduler.reprioritizations", "stage", "not_admitted")).isEqualTo(2);
+        assertThat(scheduler.count("scheduler.duplicate.submissions")).isZero();
+
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        assertThat(scheduler.count("scheduler.duplicate.submissions")).isEqualTo(1);
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void aDelayedTaskReprioritizedBeforeAdmissionWaitsAndIsDispatchedAtTheNewPriority() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.CRITICAL));
+
+        TaskEvent scheduledEvent = scheduled(id, "");
+
+        assertThat(scheduledEvent.status()).isEqualTo(TaskStatus.SCHEDULED);
+        assertThat(scheduledEvent.priority()).isEqualTo(Priority.CRITICAL);
+        scheduler.advance(Duration.ofMinutes(1));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
+        assertThat(scheduler.takeDispatches(Priority.CRITICAL)).hasSize(1);
+    }
+
+    @Test
+    void anEarlyCancelWinsOverAnEarlyReprioritizeInEitherOrder() {
+        start();
+        UUID reprioritizedFirst = UUID.randomUUID();
+        UUID cancelledFirst = UUID.randomUUID();
+
+        scheduler.control(scheduler.command(reprioritizedFirst, Kind.REPRIORITIZE, Priority.HIGH));
+        command(reprioritizedFirst, Kind.CANCEL);
+        command(cancelledFirst, Kind.CANCEL);
+        scheduler.control(scheduler.command(cancelledFirst, Kind.REPRIORITIZE, Priority.HIGH));
+        scheduler.submit(Priority.NORMAL, reprioritizedFirst.toString(), submission(reprioritizedFirst, ""));
+        scheduler.submit(Priority.NORMAL, cancelledFirst.toString(), submission(cancelledFirst, ""));
+
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::taskId, TaskEvent::status, TaskEvent::version)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(reprioritizedFirst, TaskStatus.CANCELLED, 1L),
+                        org.assertj.core.groups.Tuple.tuple(cancelledFirst, TaskStatus.CANCELLED, 1L));
+        for (Priority priority : Priority.values()) {
+            assertThat(scheduler.takeDispatches(priority)).as("never dispatched on %s", priority).isEmpty();
+        }
+        assertThat(scheduler.count("scheduler.cancellations", "stage", "not_admitted")).isEqualTo(2);
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "cancel_requested"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aReprioritizePlaceholderWithoutSubmissionIsPurgedAfterTheDedupWindow() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+
+        scheduler.advance(Duration.ofHours(24).minusMillis(100));
+        assertThat(scheduler.count("scheduler.tasks.purged")).isZero();
+        scheduler.advance(Duration.ofMillis(100));
+        assertThat(scheduler.count("scheduler.tasks.purged")).isEqualTo(1);
+
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status, TaskEvent::priority)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(TaskStatus.QUEUED, Priority.NORMAL));
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(1);
+    }
+
+    @Test
+    void anEarlyReprioritizeOfAnotherTenantDoesNotChangeTheSubmission() {
+        start();
+        UUID id = UUID.randomUUID();
+        scheduler.control(new ControlCommand(id, "other", Kind.REPRIORITIZE, Priority.CRITICAL, scheduler.now(), null));
+
+        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::priority).containsExactly(Priority.NORMAL);
+        assertThat(scheduler.takeDispatches(Priority.CRITICAL)).isEmpty();
+        assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(1);
     }
 
     // ------------------------------------------------------------------ REPLAY
@@ -410,7 +502,7 @@ class ControlTest {
         assertThat(again.attempt()).isEqualTo(1);
         assertThat(again.dispatchedAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
         assertThat(again.eventVersion()).isEqualTo(queued.version() + 1);
-        assertThat(scheduler.count("scheduler.replays")).isEqualTo(1);
+        assertThat(scheduler.count("scheduler.replays", "from", "state")).isEqualTo(1);
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.FAILED);
@@ -441,6 +533,111 @@ class ControlTest {
         scheduler.takeAll();
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.COMPLETED);
+    }
+
+    /** A task that failed its only attempt, read back as its FAILED event and its dead letter. */
+    record Failed(TaskEvent event, DeadLetter deadLetter) {
+    }
+
+    Failed failedOnce(UUID id, String extra) {
+        scheduler.submit(Priority.HIGH, id.toString(), submission(id, "\"maxAttempts\": 1" + extra));
+        scheduler.takeAll();
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        TaskEvent failed = scheduler.takeEvents().getFirst();
+        assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+        return new Failed(failed, scheduler.dlq().readValue());
+    }
+
+    @Test
+    void aReplayThatCarriesTheSubmissionOfATaskStillInStateIsAnOrdinaryReplay() {
+        start();
+        UUID id = UUID.randomUUID();
+        Failed failed = failedOnce(id, "");
+
+        scheduler.control(ControlCommand.replay(failed.deadLetter().submission(), 40, scheduler.now(), "ops"));
+
+        TaskEvent queued = scheduler.takeEvents().getFirst();
+        assertThat(queued.version()).as("the scheduler's own version, not the carried one")
+                .isEqualTo(failed.event().version() + 1);
+        assertThat(scheduler.takeDispatches(Priority.HIGH)).extracting(TaskDispatch::attempt).containsExactly(1);
+        assertThat(scheduler.count("scheduler.replays", "from", "state")).isEqualTo(1);
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
+        scheduler.takeEvents();
+        assertThat(scheduler.dlq().readValue().executions()).as("the history is still there").hasSize(2);
+    }
+
+    @Test
+    void aReplayAfterThePurgeReadmitsTheTaskFromTheSubmissionItCarries() {
+        start();
+        UUID id = UUID.randomUUID();
+        Failed failed = failedOnce(id, ", \"labels\": {\"team\": \"billing\"}, \"delay\": \"PT0S\"");
+        scheduler.advance(Duration.ofHours(24));
+        assertThat(scheduler.count("scheduler.tasks.purged")).isEqualTo(1);
+        scheduler.advance(Duration.ofDays(30));
+        // the projection holds FAILED at the FAILED event's version
+        long lastVersion = failed.event().version();
+
+        scheduler.control(ControlCommand.replay(failed.deadLetter().submission(), lastVersion, scheduler.now(), "ops"));
+
+        TaskEvent queued = scheduler.takeEvents().getFirst();
+        assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
+        assertThat(queued.version()).isEqualTo(lastVersion + 1);
+        assertThat(queued.attempts()).isZero();
+        assertThat(queued.occurredAt()).isEqualTo(scheduler.now());
+        assertThat(queued.runAt()).as("due now, whatever its original due time").isEqualTo(scheduler.now());
+        assertThat(queued.type()).isEqualTo("email.send");
+        assertThat(queued.priority()).isEqualTo(Priority.HIGH);
+        assertThat(queued.labels()).containsEntry("team", "billing");
+        TaskDispatch again = scheduler.takeDispatches(Priority.HIGH).getFirst();
+        assertThat(again.attempt()).isEqualTo(1);
+        assertThat(again.eventVersion()).isEqualTo(lastVersion + 2);
+        assertThat(scheduler.count("scheduler.replays", "from", "command")).isEqualTo(1);
+
+        scheduler.submit(Priority.HIGH, id.toString(), submission(id, ""));
+        assertThat(scheduler.count("scheduler.duplicate.submissions")).as("the dedup entry is back").isEqualTo(1);
+        scheduler.control(ControlCommand.replay(failed.deadLetter().submission(), lastVersion, scheduler.now(), "ops"));
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPLAY", "reason", "not_failed"))
+                .as("a repeated replay").isEqualTo(1);
+
+        scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
+        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status, TaskEvent::version)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(TaskStatus.COMPLETED, lastVersion + 3));
+        scheduler.assertVersionsStrictlyIncrease(id);
+    }
+
+    @Test
+    void aReplayAfterThePurgeWithoutASubmissionIsIgnoredAndCounted() {
+        start();
+        UUID id = UUID.randomUUID();
+        failedOnce(id, "");
+        scheduler.advance(Duration.ofHours(24));
+
+        command(id, Kind.REPLAY);
+
+        assertThat(scheduler.takeEvents()).isEmpty();
+        for (Priority priority : Priority.values()) {
+            assertThat(scheduler.takeDispatches(priority)).isEmpty();
+        }
+        assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPLAY", "reason", "unknown_task"))
+                .isEqualTo(1);
+        assertThat(scheduler.count("scheduler.replays")).isZero();
+    }
+
+    @Test
+    void aReplayWhoseSubmissionIsAnotherTasksIsRejected() {
+        start();
+        UUID id = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+
+        scheduler.control(id.toString(), """
+                {"taskId": "%s", "tenantId": "acme", "kind": "REPLAY", "requestedAt": "2026-12-01T10:00:00Z",
+                 "lastVersion": 3, "submission": %s}""".formatted(id, submission(other, ""))
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(scheduler.dlq().readRecordsToList()).extracting(r -> header(r, Headers.ERROR))
+                .containsExactly("invalid_record");
+        assertThat(scheduler.takeEvents()).isEmpty();
+        assertThat(scheduler.count("scheduler.rejected.control", "reason", "invalid_record")).isEqualTo(1);
     }
 
     @Test

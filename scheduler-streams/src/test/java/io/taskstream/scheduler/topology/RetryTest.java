@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.Backoff;
 import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.Execution;
 import io.taskstream.schemas.Priority;
@@ -242,5 +243,23 @@ class RetryTest {
         admitted(longer, "\"backoff\": {\"initial\": \"PT10M\"}");
         failedAt = scheduler.now();
         assertThat(failAndExpectRetry(longer, 1).runAt()).isEqualTo(failedAt.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
+    void aPartialBackoffIsKeptAsGivenAndOnlyCompletedWhenAWaitIsComputed() {
+        start(SchedulerProperties.defaults().withBackoff(
+                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofMinutes(1), 0.0)));
+        UUID id = UUID.randomUUID();
+        // only a max, below the deployment's initial: the initial drops to it (a default never invalidates a task)
+        admitted(id, "\"maxAttempts\": 2, \"backoff\": {\"max\": \"PT0.5S\"}");
+
+        Instant failedAt = scheduler.now();
+        assertThat(failAndExpectRetry(id, 1).runAt()).isEqualTo(failedAt.plusMillis(500));
+        stepToRunAt(id, failedAt.plusMillis(500));
+        scheduler.result(scheduler.resultOf(id, 2, AttemptOutcome.FAILED, null, BOOM));
+
+        DeadLetter dead = scheduler.dlq().readValue();
+        assertThat(dead.submission().backoff()).as("what the task gave, so a replay uses the defaults of its time")
+                .isEqualTo(new Backoff(null, null, Duration.ofMillis(500), null));
     }
 }
