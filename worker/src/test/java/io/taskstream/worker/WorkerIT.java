@@ -171,4 +171,34 @@ class WorkerIT {
                 .hasMessage("taskstream.worker.non-retryable-exceptions must name exception classes:"
                         + " com.acme.Typo is not on the class path (was [java.lang.IllegalStateException, com.acme.Typo])");
     }
+
+    @Test
+    void aTaskDeliveredToTwoWorkersAtOnceRunsOnceTheOtherWaitsForTheLeaseThenSkipsIt() {
+        Map<String, Object> fastRetry = Map.of("taskstream.worker.lease-retry", "50ms");
+        ConfigurableApplicationContext a = harness.startWorker("it-worker-7a", fastRetry);
+        ConfigurableApplicationContext b = harness.startWorker("it-worker-7b", Map.of(
+                "taskstream.worker.lease-retry", "50ms", "taskstream.worker.group-id", harness.group + "-b"));
+        TaskDispatch slow = dispatch(UUID.randomUUID(), "sleep", Map.of("ms", 1_000), 1, 4, 3);
+
+        harness.publish(slow); // both groups get it
+        org.awaitility.Awaitility.await().atMost(WorkerHarness.WITHIN).until(() -> skippedAsFinished(a) + skippedAsFinished(b) == 1);
+
+        Seen seen = harness.awaitSeen(s -> s.hasResult(slow.taskId()));
+        assertThat(seen.resultsOf(slow.taskId())).singleElement().satisfies(result -> {
+            assertThat(result.fencingToken()).isPositive();
+            assertThat(result.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        });
+        assertThat(leaseWaits(a) + leaseWaits(b)).as("the second waited while the first ran").isPositive();
+    }
+
+    private static double skippedAsFinished(ConfigurableApplicationContext worker) {
+        var counter = worker.getBean(MeterRegistry.class).find("taskstream.worker.dispatches.skipped")
+                .tag("reason", "finished").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static double leaseWaits(ConfigurableApplicationContext worker) {
+        var counter = worker.getBean(MeterRegistry.class).find("taskstream.worker.lease.waits").counter();
+        return counter == null ? 0 : counter.count();
+    }
 }

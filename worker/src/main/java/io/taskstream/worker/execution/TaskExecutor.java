@@ -188,11 +188,6 @@ public final class TaskExecutor {
                         + " scheduler has timed it out", dispatch.attempt(), dispatch.taskId(), deadline);
                 return skipped("expired");
             }
-            if (leases.isFinished(dispatch)) {
-                log.info("Not running attempt {} of task {} again: a worker already finished it", dispatch.attempt(),
-                        dispatch.taskId());
-                return skipped("finished");
-            }
             Optional<AttemptLeases.AttemptLease> taken;
             try {
                 taken = leases.acquire(dispatch, deadline);
@@ -206,6 +201,12 @@ public final class TaskExecutor {
                 return skipped("expired");
             }
             AttemptLeases.AttemptLease lease = taken.get();
+            if (leases.isFinished(dispatch)) { // asked under the lease: the finisher marks before it lets go
+                lease.close();
+                log.info("Not running attempt {} of task {} again: a worker already finished it", dispatch.attempt(),
+                        dispatch.taskId());
+                return skipped("finished");
+            }
             CompletableFuture<AttemptResult> reported;
             try {
                 reported = run(dispatch, lease);
@@ -213,12 +214,16 @@ public final class TaskExecutor {
                 lease.close();
                 throw e;
             }
-            return reported.whenComplete((result, failure) -> {
+            if (leases == AttemptLeases.NONE) {
+                return reported; // nothing to mark or release
+            }
+            // off the producer's I/O thread, which completes `reported`: these are Redis calls
+            return reported.whenCompleteAsync((result, failure) -> {
                 if (failure == null && result != null) {
                     leases.finished(dispatch);
                 }
                 lease.close();
-            });
+            }, handlerThreads);
         } catch (AttemptAbandonedException e) {
             log.warn("Abandoned attempt {} of task {}: {}", dispatch.attempt(), dispatch.taskId(), e.getMessage());
             return CompletableFuture.failedFuture(e);

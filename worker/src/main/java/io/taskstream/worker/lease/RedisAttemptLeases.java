@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.lock.Lease;
-import io.taskstream.lock.LeaseException;
 import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.worker.execution.AttemptLeases;
@@ -24,10 +24,15 @@ import io.taskstream.worker.execution.AttemptLeases;
  * set once an attempt's result is durable (so a redelivered attempt is not run again).
  *
  * <h2>Waiting</h2>
- * A lease held by another worker, or a Redis that cannot be reached, is retried every
- * {@code retryEvery} until {@code giveUpAt} (the dispatch's deadline): the dispatch is deferred,
- * never dropped, and never run without its lease. Each wait is counted in
- * {@code taskstream.worker.lease.waits{reason=held|unreachable}}.
+ * A lease held by another worker is asked for again every {@code retryEvery} until
+ * {@code giveUpAt} (the dispatch's deadline): the dispatch is deferred, never dropped. Each wait is
+ * counted in {@code taskstream.worker.lease.waits}.
+ *
+ * <h2>Redis unreachable: fail open</h2>
+ * If Redis cannot be reached the attempt runs without a lease (fencing token 0), counted in
+ * {@code taskstream.worker.lease.unavailable} and logged once per outage — the same choice as for
+ * cancel flags: an outage of Redis must not stop every worker. Exclusivity is suspended meanwhile
+ * (two workers may run one task around a rebalance), which at-least-once delivery allows.
  *
  * <h2>Finished markers</h2>
  * Read before a lease is taken and written after the result is durable; both fail open (a marker
@@ -59,6 +64,7 @@ public final class RedisAttemptLeases implements AttemptLeases {
     private final MeterRegistry meters;
     private final String workerId;
     private final Settings settings;
+    private final AtomicBoolean outage = new AtomicBoolean();
 
     public RedisAttemptLeases(LeaseManager leases, StringRedisTemplate redis, Clock clock, MeterRegistry meters,
                               String workerId, Settings settings) {
@@ -74,20 +80,27 @@ public final class RedisAttemptLeases implements AttemptLeases {
     public Optional<AttemptLease> acquire(TaskDispatch dispatch, Instant giveUpAt) throws InterruptedException {
         String resource = dispatch.taskId().toString();
         while (true) {
-            String waitReason;
             try {
                 Optional<Lease> lease = leases.tryAcquire(resource, settings.ttl(), workerId);
+                if (outage.compareAndSet(true, false)) {
+                    log.info("Redis answers again: attempts run under task leases again");
+                }
                 if (lease.isPresent()) {
                     return Optional.of(new Held(lease.get()));
                 }
-                waitReason = "held";
-            } catch (LeaseException e) {
-                log.warn("Could not take the lease of task {}: {}", resource, e.getMessage());
-                waitReason = "unreachable";
+            } catch (RuntimeException e) { // LeaseException, a Lettuce failure, a client shut down: Redis cannot be asked
+                if (outage.compareAndSet(false, true)) {
+                    log.warn("Cannot take task leases, Redis is unreachable ({}): attempts run without a lease until"
+                            + " it answers again", e.getMessage());
+                }
+                Counter.builder("taskstream.worker.lease.unavailable")
+                        .description("Attempts run without a lease because Redis could not be reached")
+                        .register(meters).increment();
+                return Optional.of(AttemptLease.UNFENCED);
             }
             Counter.builder("taskstream.worker.lease.waits")
-                    .description("Times an attempt waited for its task's lease")
-                    .tag("reason", waitReason).register(meters).increment();
+                    .description("Times an attempt waited for its task's lease, held by another worker")
+                    .register(meters).increment();
             Instant now = clock.instant();
             if (!now.plus(settings.retryEvery()).isBefore(giveUpAt)) {
                 return Optional.empty();
