@@ -72,8 +72,19 @@ final class TaskstreamSystem implements AutoCloseable {
         return start(name, "worker");
     }
 
+    /** A worker with extra environment variables (they win over the defaults). */
+    ServiceProcess startWorker(String name, Map<String, String> extraEnv) {
+        return start(name, "worker", extraEnv);
+    }
+
     private ServiceProcess start(String name, String module) {
-        ServiceProcess process = ServiceProcess.start(name, module, freePort(), env());
+        return start(name, module, Map.of());
+    }
+
+    private ServiceProcess start(String name, String module, Map<String, String> extraEnv) {
+        Map<String, String> env = env();
+        env.putAll(extraEnv);
+        ServiceProcess process = ServiceProcess.start(name, module, freePort(), env);
         processes.add(process);
         return process;
     }

@@ -35,6 +35,7 @@ import org.springframework.kafka.core.MicrometerProducerListener;
 
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.lock.LeaseException;
 import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.spring.TopicsConfiguration;
@@ -138,8 +139,27 @@ public class WorkerConfiguration {
             throw new IllegalStateException("Task leases need a standalone Redis (Redis Cluster is not supported"
                     + " yet): set taskstream.worker.leases=false to run without them");
         }
-        return LeaseManager.builder(client).clock(clock).build();
+        // a Redis slow to answer while everything starts at once gets a few chances before the start-up fails
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return LeaseManager.builder(client).clock(clock).build();
+            } catch (LeaseException e) {
+                if (attempt == LEASE_CONNECT_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("Could not connect the lease manager to Redis (attempt {} of {}): {}", attempt,
+                        LEASE_CONNECT_ATTEMPTS, e.getMessage());
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
+
+    private static final int LEASE_CONNECT_ATTEMPTS = 5;
 
     @Bean
     AttemptLeases attemptLeases(ObjectProvider<LeaseManager> leaseManager, ObjectProvider<StringRedisTemplate> redis,
