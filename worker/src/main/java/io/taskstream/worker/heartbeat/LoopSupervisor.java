@@ -1,0 +1,230 @@
+package io.taskstream.worker.heartbeat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The worker's own supervisor: every {@code checkInterval} it looks at each {@link Supervised}
+ * loop and restarts one that
+ * <ul>
+ *   <li>is not alive — its thread died (an {@code Error}, an interrupt) — or</li>
+ *   <li>made no progress for {@code stallTimeout} (its thread hangs).</li>
+ * </ul>
+ * A restart is logged, counted in {@value #RESTARTS_METRIC}{@code {loop}}, and gives the loop a
+ * full {@code stallTimeout} before the next one: a loop that dies at once again is restarted at
+ * most once per {@code stallTimeout}, not in a tight loop. A restart that throws is tried again
+ * after the same pause.
+ *
+ * <h2>What it leaves alone</h2>
+ * A loop it has never seen alive (not started yet), and every loop once the application context
+ * closes (it stops checking at {@link ContextClosedEvent}, before any bean is stopped), so that it
+ * never fights a deliberate shutdown. A Kubernetes liveness probe on {@code /actuator/health} is
+ * the next line of defence: {@link WorkerHealthIndicator} is {@code DOWN} while a loop is stalled.
+ *
+ * <p>Tests step it with {@link #check()}.
+ */
+public final class LoopSupervisor implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
+
+    /** Counts restarts, tagged {@code loop}. */
+    public static final String RESTARTS_METRIC = "taskstream.worker.loop.restarts";
+
+    private static final Logger log = LoggerFactory.getLogger(LoopSupervisor.class);
+
+    private final List<Watch> watches = new ArrayList<>();
+    private final Duration stallTimeout;
+    private final Duration checkInterval;
+    private final Clock clock;
+
+    /** Guarded by this: the checking thread, while running. */
+    private ScheduledExecutorService scheduler;
+    private volatile boolean closing;
+
+    public LoopSupervisor(List<? extends Supervised> loops, Duration stallTimeout, Duration checkInterval,
+                          Clock clock, MeterRegistry meters) {
+        this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
+        this.checkInterval = Objects.requireNonNull(checkInterval, "checkInterval");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        for (Supervised loop : loops) {
+            watches.add(new Watch(loop, Counter.builder(RESTARTS_METRIC)
+                    .description("Times the worker's supervisor restarted a loop that died or hung")
+                    .tag("loop", loop.name())
+                    .register(meters)));
+        }
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------
+
+    @Override
+    public synchronized void start() {
+        if (scheduler != null || watches.isEmpty()) {
+            return;
+        }
+        closing = false;
+        scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("taskstream-worker-supervisor").daemon().factory());
+        scheduler.scheduleWithFixedDelay(this::scheduledCheck, checkInterval.toMillis(), checkInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        closing = true;
+        ScheduledExecutorService stopping;
+        synchronized (this) {
+            stopping = scheduler;
+            scheduler = null;
+        }
+        if (stopping == null) {
+            return;
+        }
+        stopping.shutdown();
+        try {
+            // a restart in progress finishes first: the loop is then stopped by its own lifecycle
+            if (!stopping.awaitTermination(1, TimeUnit.MINUTES)) {
+                stopping.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            stopping.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return scheduler != null;
+    }
+
+    /** Stops checking before the context stops any bean, whatever the phases. */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        closing = true;
+    }
+
+    private void scheduledCheck() {
+        try {
+            check();
+        } catch (RuntimeException e) {
+            log.error("Supervisor check failed", e);
+        }
+    }
+
+    // ---- one look at every loop ------------------------------------------------------------
+
+    /**
+     * Looks at every loop once and restarts those that died or hang (see the class comment).
+     *
+     * @return how many loops it restarted (or tried to)
+     */
+    public synchronized int check() {
+        int restarted = 0;
+        for (Watch watch : watches) {
+            if (!closing && watch.check(clock.instant())) {
+                restarted++;
+            }
+        }
+        return restarted;
+    }
+
+    /** Each loop as the latest check saw it. */
+    public synchronized List<LoopStatus> status() {
+        Instant now = clock.instant();
+        return watches.stream().map(w -> w.status(now)).toList();
+    }
+
+    /** Restarts of every loop so far. */
+    public synchronized long restarts() {
+        return watches.stream().mapToLong(w -> w.restarts).sum();
+    }
+
+    /**
+     * One loop's state.
+     *
+     * @param alive           whether its thread runs now
+     * @param lastProgressAt  when the supervisor last saw it progress (or restarted it)
+     * @param stalled         alive but without progress for {@code stallTimeout}
+     * @param restarts        restarts so far
+     */
+    public record LoopStatus(String name, boolean alive, Instant lastProgressAt, boolean stalled, long restarts) {
+    }
+
+    /** What the supervisor remembers of one loop; guarded by the supervisor. */
+    private final class Watch {
+
+        private final Supervised loop;
+        private final Counter restartCounter;
+        private boolean seenAlive;
+        private long progress;
+        private Instant lastProgressAt;
+        /** No restart before this: the pause after the latest one. */
+        private Instant quietUntil = Instant.MIN;
+        private long restarts;
+
+        Watch(Supervised loop, Counter restartCounter) {
+            this.loop = loop;
+            this.restartCounter = restartCounter;
+        }
+
+        /** @return whether it restarted the loop (or tried to) */
+        boolean check(Instant now) {
+            boolean alive = loop.isAlive();
+            long current = loop.progress();
+            if (!seenAlive) {
+                if (alive) {
+                    seenAlive = true;
+                    progress = current;
+                    lastProgressAt = now;
+                }
+                return false; // not started yet
+            }
+            if (current != progress) {
+                progress = current;
+                lastProgressAt = now;
+            }
+            String problem = !alive ? "its thread is not running"
+                    : stalled(now) ? "it made no progress for " + Duration.between(lastProgressAt, now)
+                    : null;
+            if (problem == null || now.isBefore(quietUntil)) {
+                return false;
+            }
+            restarts++;
+            restartCounter.increment();
+            log.warn("Restarting {}: {} (restart {})", loop.name(), problem, restarts);
+            try {
+                loop.restart();
+                log.info("Restarted {}", loop.name());
+            } catch (RuntimeException e) {
+                log.error("Could not restart {}; trying again in {}", loop.name(), stallTimeout, e);
+            }
+            progress = loop.progress();
+            lastProgressAt = now;
+            quietUntil = now.plus(stallTimeout);
+            return true;
+        }
+
+        private boolean stalled(Instant now) {
+            return !now.isBefore(lastProgressAt.plus(stallTimeout));
+        }
+
+        LoopStatus status(Instant now) {
+            boolean alive = loop.isAlive();
+            return new LoopStatus(loop.name(), alive, lastProgressAt,
+                    alive && lastProgressAt != null && stalled(now), restarts);
+        }
+    }
+}

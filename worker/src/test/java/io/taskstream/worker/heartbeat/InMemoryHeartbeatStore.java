@@ -1,0 +1,44 @@
+package io.taskstream.worker.heartbeat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Heartbeats in memory: the latest per worker, and every write in order. {@link #failWith} makes
+ * every call fail (Redis down) until {@link #recover()}.
+ */
+final class InMemoryHeartbeatStore implements HeartbeatStore {
+
+    final Map<String, Heartbeat> latest = new ConcurrentHashMap<>();
+    final List<Heartbeat> written = new CopyOnWriteArrayList<>();
+    private volatile RuntimeException failure;
+
+    InMemoryHeartbeatStore failWith(RuntimeException failure) {
+        this.failure = failure;
+        return this;
+    }
+
+    InMemoryHeartbeatStore recover() {
+        this.failure = null;
+        return this;
+    }
+
+    @Override
+    public void write(Heartbeat heartbeat) {
+        if (failure != null) {
+            throw failure;
+        }
+        latest.put(heartbeat.workerId(), heartbeat);
+        written.add(heartbeat);
+    }
+
+    @Override
+    public void remove(String workerId) {
+        if (failure != null) {
+            throw failure;
+        }
+        latest.remove(workerId);
+    }
+}
