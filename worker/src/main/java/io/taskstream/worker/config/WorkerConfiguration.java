@@ -18,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
@@ -35,7 +34,6 @@ import org.springframework.kafka.core.MicrometerProducerListener;
 
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.taskstream.lock.LeaseException;
 import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.spring.TopicsConfiguration;
@@ -124,54 +122,35 @@ public class WorkerConfiguration {
         return new KafkaAttemptReporter(producers, topics.topics());
     }
 
-    /** The lease manager of the worker's attempts, on the Lettuce client of Boot's Redis connection. */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(name = "taskstream.worker.leases", havingValue = "true", matchIfMissing = true)
-    LeaseManager leaseManager(ObjectProvider<RedisConnectionFactory> redis, Clock clock) {
+    /**
+     * Task leases on the Lettuce client of Boot's Redis connection; the lease manager connects on
+     * first use (a Redis that is down at start-up does not stop the worker: attempts run unfenced
+     * until it answers, like every other Redis use of the worker).
+     */
+    @Bean // closed on shutdown when it is AutoCloseable (the Redis one)
+    AttemptLeases attemptLeases(ObjectProvider<RedisConnectionFactory> redis, ObjectProvider<StringRedisTemplate> template,
+                                Clock clock, WorkerProperties worker, MeterRegistry meters) {
+        if (!worker.leases()) {
+            log.warn("Worker {} runs without task leases (taskstream.worker.leases=false): around a rebalance two"
+                    + " workers may run the same task at once", worker.workerId());
+            return AttemptLeases.NONE;
+        }
         if (!(redis.getIfAvailable() instanceof LettuceConnectionFactory lettuce)) {
             throw new IllegalStateException("The worker takes its task leases in Redis through Lettuce, but this"
                     + " application has no LettuceConnectionFactory: configure spring.data.redis.url, or set"
                     + " taskstream.worker.leases=false");
         }
-        if (!lettuce.isRunning()) {
-            lettuce.start();
-        }
-        if (!(lettuce.getNativeClient() instanceof RedisClient client)) {
-            throw new IllegalStateException("Task leases need a standalone Redis (Redis Cluster is not supported"
-                    + " yet): set taskstream.worker.leases=false to run without them");
-        }
-        // a Redis slow to answer while everything starts at once gets a few chances before the start-up fails
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return LeaseManager.builder(client).clock(clock).build();
-            } catch (LeaseException e) {
-                if (attempt == LEASE_CONNECT_ATTEMPTS) {
-                    throw e;
-                }
-                log.warn("Could not connect the lease manager to Redis (attempt {} of {}): {}", attempt,
-                        LEASE_CONNECT_ATTEMPTS, e.getMessage());
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+        Supplier<LeaseManager> connect = () -> {
+            if (!lettuce.isRunning()) {
+                lettuce.start();
             }
-        }
-    }
-
-    private static final int LEASE_CONNECT_ATTEMPTS = 5;
-
-    @Bean
-    AttemptLeases attemptLeases(ObjectProvider<LeaseManager> leaseManager, ObjectProvider<StringRedisTemplate> redis,
-                                Clock clock, WorkerProperties worker, MeterRegistry meters) {
-        LeaseManager manager = leaseManager.getIfAvailable();
-        if (manager == null) {
-            log.warn("Worker {} runs without task leases (taskstream.worker.leases=false): around a rebalance two"
-                    + " workers may run the same task at once", worker.workerId());
-            return AttemptLeases.NONE;
-        }
-        return new RedisAttemptLeases(manager, redis.getObject(), clock, meters, worker.workerId(),
+            if (!(lettuce.getNativeClient() instanceof RedisClient client)) {
+                throw new IllegalStateException("task leases need a standalone Redis (Redis Cluster is not supported"
+                        + " yet): set taskstream.worker.leases=false to run without them");
+            }
+            return LeaseManager.builder(client).clock(clock).build();
+        };
+        return new RedisAttemptLeases(connect, template.getObject(), clock, meters, worker.workerId(),
                 new RedisAttemptLeases.Settings(worker.leaseTtl(), worker.leaseRetry(), FINISHED_KEY_PREFIX,
                         Duration.ofDays(1)));
     }

@@ -39,6 +39,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.worker.heartbeat.Supervised;
 
 /**
  * The worker's poll loop over the four {@code ready.*} topics: reads {@link TaskDispatch} records,
@@ -82,7 +83,7 @@ import io.taskstream.schemas.TaskDispatch;
  *
  * <p>Tests drive it step by step: {@link #open()}, {@link #pollOnce()}, {@link #close()}.
  */
-public final class DispatchConsumer implements SmartLifecycle {
+public final class DispatchConsumer implements SmartLifecycle, Supervised {
 
     /**
      * @param pollTimeout      how long one poll waits for records while nothing is unfinished
@@ -139,7 +140,8 @@ public final class DispatchConsumer implements SmartLifecycle {
     private final AtomicInteger unfinished = new AtomicInteger();
 
     private volatile boolean running;
-    private Thread pollThread;
+    private volatile Thread pollThread;
+    private final AtomicLong polls = new AtomicLong();
 
     /**
      * @param consumers  creates the consumer (String keys, byte[] values, auto-commit off)
@@ -198,6 +200,53 @@ public final class DispatchConsumer implements SmartLifecycle {
         return running;
     }
 
+    // ---- supervision (LoopSupervisor) --------------------------------------------------------
+
+    @Override
+    public String name() {
+        return "dispatch-consumer";
+    }
+
+    @Override
+    public boolean isAlive() {
+        Thread thread = pollThread;
+        return running && thread != null && thread.isAlive();
+    }
+
+    @Override
+    public long progress() {
+        return polls.get();
+    }
+
+    /** Ends the poll thread (woken, interrupted, joined) and starts a fresh loop with a new consumer. */
+    @Override
+    public synchronized void restart() {
+        Thread old = pollThread;
+        running = false;
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            try {
+                current.wakeup();
+            } catch (RuntimeException e) {
+                log.debug("Could not wake the consumer up: {}", e.toString());
+            }
+        }
+        if (old != null) {
+            old.interrupt();
+            try {
+                old.join(settings.shutdownTimeout().plusSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the old poll loop to end", e);
+            }
+            if (old.isAlive()) {
+                throw new IllegalStateException("the old poll loop has not ended; not starting a second one");
+            }
+        }
+        log.warn("Restarting the worker's poll loop");
+        start();
+    }
+
     private void loop() {
         try {
             while (running) {
@@ -239,6 +288,7 @@ public final class DispatchConsumer implements SmartLifecycle {
     void pollOnce() {
         ConsumerRecords<String, byte[]> records = consumer.poll(tracker.unfinished() > 0
                 ? Duration.ofMillis(Math.min(BUSY_POLL_MS, settings.pollTimeout().toMillis())) : settings.pollTimeout());
+        polls.incrementAndGet();
         for (ConsumerRecord<String, byte[]> record : records) {
             accept(record);
         }

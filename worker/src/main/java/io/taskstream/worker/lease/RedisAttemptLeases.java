@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,9 @@ import io.taskstream.worker.execution.AttemptLeases;
  * counted in {@code taskstream.worker.lease.waits}.
  *
  * <h2>Redis unreachable: fail open</h2>
- * If Redis cannot be reached the attempt runs without a lease (fencing token 0), counted in
+ * The lease manager connects on first use, not at start-up, and connects again (at most once per
+ * {@code retryEvery}) after a failed try. If Redis cannot be reached the attempt runs without a
+ * lease (fencing token 0), counted in
  * {@code taskstream.worker.lease.unavailable} and logged once per outage — the same choice as for
  * cancel flags: an outage of Redis must not stop every worker. Exclusivity is suspended meanwhile
  * (two workers may run one task around a rebalance), which at-least-once delivery allows.
@@ -39,7 +42,7 @@ import io.taskstream.worker.execution.AttemptLeases;
  * that cannot be read counts as absent, one that cannot be written is logged): the scheduler
  * discards a duplicate result of an attempt it has already closed.
  */
-public final class RedisAttemptLeases implements AttemptLeases {
+public final class RedisAttemptLeases implements AttemptLeases, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisAttemptLeases.class);
 
@@ -58,7 +61,9 @@ public final class RedisAttemptLeases implements AttemptLeases {
         }
     }
 
-    private final LeaseManager leases;
+    private final Supplier<LeaseManager> connect;
+    private LeaseManager leases; // guarded by this
+    private Instant nextConnectAt = Instant.MIN; // guarded by this
     private final StringRedisTemplate redis;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -66,9 +71,13 @@ public final class RedisAttemptLeases implements AttemptLeases {
     private final Settings settings;
     private final AtomicBoolean outage = new AtomicBoolean();
 
-    public RedisAttemptLeases(LeaseManager leases, StringRedisTemplate redis, Clock clock, MeterRegistry meters,
-                              String workerId, Settings settings) {
-        this.leases = Objects.requireNonNull(leases, "leases");
+    /**
+     * @param connect builds a connected lease manager (throws if Redis cannot be reached); called on
+     *                first use and again after a failure, at most once per {@code retryEvery}
+     */
+    public RedisAttemptLeases(Supplier<LeaseManager> connect, StringRedisTemplate redis, Clock clock,
+                              MeterRegistry meters, String workerId, Settings settings) {
+        this.connect = Objects.requireNonNull(connect, "connect");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.meters = Objects.requireNonNull(meters, "meters");
@@ -81,7 +90,7 @@ public final class RedisAttemptLeases implements AttemptLeases {
         String resource = dispatch.taskId().toString();
         while (true) {
             try {
-                Optional<Lease> lease = leases.tryAcquire(resource, settings.ttl(), workerId);
+                Optional<Lease> lease = manager().tryAcquire(resource, settings.ttl(), workerId);
                 if (outage.compareAndSet(true, false)) {
                     log.info("Redis answers again: attempts run under task leases again");
                 }
@@ -106,6 +115,27 @@ public final class RedisAttemptLeases implements AttemptLeases {
                 return Optional.empty();
             }
             Thread.sleep(settings.retryEvery());
+        }
+    }
+
+    /** The connected manager; connects first if need be (throws while Redis cannot be reached). */
+    private synchronized LeaseManager manager() {
+        if (leases == null) {
+            Instant now = clock.instant();
+            if (now.isBefore(nextConnectAt)) {
+                throw new IllegalStateException("not connected to Redis; trying again at " + nextConnectAt);
+            }
+            nextConnectAt = now.plus(settings.retryEvery());
+            leases = connect.get();
+        }
+        return leases;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (leases != null) {
+            leases.close();
+            leases = null;
         }
     }
 

@@ -124,6 +124,7 @@ class WorkerConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class))
                 .withUserConfiguration(WorkerConfiguration.class)
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("taskstream.worker.leases=false")
                 .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
                         .hasMessageContaining("no StringRedisTemplate")
                         .hasMessageContaining("spring.data.redis.url")

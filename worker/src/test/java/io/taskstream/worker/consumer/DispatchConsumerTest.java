@@ -374,4 +374,36 @@ class DispatchConsumerTest {
         assertThat(loop.isRunning()).isFalse();
         assertThat(kafka.closed()).isTrue();
     }
+
+    @Test
+    void aSupervisorCanRestartTheLoopWhichThenPollsWithAFreshConsumer() {
+        List<RecordingConsumer> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Supplier<RecordingConsumer> fresh = () -> {
+            RecordingConsumer consumer = new RecordingConsumer();
+            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+            consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+            made.add(consumer);
+            return consumer;
+        };
+        DispatchConsumer loop = new DispatchConsumer(fresh, List.of(TOPIC), executor::execute,
+                DispatchConsumer::virtualThreads, new DispatchConsumer.Settings(Duration.ofMillis(10), 50,
+                Duration.ofSeconds(5)), meters);
+        assertThat(loop.name()).isEqualTo("dispatch-consumer");
+        assertThat(loop.isAlive()).as("not started").isFalse();
+
+        loop.start();
+        await().atMost(GENEROUS).until(() -> loop.progress() > 2);
+        assertThat(loop.isAlive()).isTrue();
+
+        loop.restart();
+        long before = loop.progress();
+        await().atMost(GENEROUS).until(() -> loop.progress() > before + 2);
+        assertThat(made).hasSize(2);
+        assertThat(made.getFirst().closed()).as("the old consumer was closed").isTrue();
+        assertThat(loop.isAlive()).isTrue();
+
+        loop.stop();
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(made.getLast().closed()).isTrue();
+    }
 }

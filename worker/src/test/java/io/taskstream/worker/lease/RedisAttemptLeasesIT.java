@@ -41,7 +41,8 @@ class RedisAttemptLeasesIT {
     final RedisAttemptLeases.Settings settings = new RedisAttemptLeases.Settings(Duration.ofSeconds(30),
             Duration.ofMillis(20), "it:finished:", Duration.ofMinutes(1));
     final RedisAttemptLeases leases =
-            new RedisAttemptLeases(manager, new StringRedisTemplate(factory), clock, meters, "worker-a", settings);
+            new RedisAttemptLeases(() -> manager, new StringRedisTemplate(factory), clock, meters, "worker-a",
+                    settings);
 
     static LettuceConnectionFactory started(LettuceConnectionFactory factory) {
         factory.afterPropertiesSet();
@@ -124,22 +125,33 @@ class RedisAttemptLeasesIT {
     }
 
     @Test
-    void withRedisUnreachableAttemptsRunUnfencedAndMarkersFailOpen() throws Exception {
+    void withRedisUnreachableAttemptsRunUnfencedMarkersFailOpenAndTheLeasesComeBackWithRedis() throws Exception {
         LettuceConnectionFactory down = started(new LettuceConnectionFactory(
                 new RedisStandaloneConfiguration("127.0.0.1", 9)));
-        RedisClient other = RedisClient.create(uri);
-        try {
-            LeaseManager goneAway = LeaseManager.builder(other).clock(clock).build();
-            other.shutdown(); // Redis went away after start-up, as far as this manager can tell
-            RedisAttemptLeases unreachable = new RedisAttemptLeases(goneAway, new StringRedisTemplate(down), clock,
-                    meters, "worker-a", settings);
+        io.taskstream.embedded.MutableClock stepped = new io.taskstream.embedded.MutableClock(clock.instant());
+        java.util.concurrent.atomic.AtomicBoolean reachable = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger connects = new java.util.concurrent.atomic.AtomicInteger();
+        try (RedisAttemptLeases unreachable = new RedisAttemptLeases(() -> {
+            connects.incrementAndGet();
+            if (!reachable.get()) {
+                throw new io.taskstream.lock.LeaseException("cannot connect to Redis: nobody there");
+            }
+            return LeaseManager.builder(client).clock(clock).build();
+        }, new StringRedisTemplate(down), stepped, meters, "worker-a", settings)) {
             TaskDispatch dispatch = dispatch("log", Map.of());
 
             assertThat(unreachable.acquire(dispatch, clock.instant().plusSeconds(5))).hasValue(AttemptLease.UNFENCED);
             assertThat(unreachable.acquire(dispatch, clock.instant().plusSeconds(5))).hasValue(AttemptLease.UNFENCED);
+            assertThat(connects).as("not again before retryEvery").hasValue(1);
             assertThat(unreachable.isFinished(dispatch)).isFalse();
             unreachable.finished(dispatch); // logged, not thrown
             assertThat(meters.get("taskstream.worker.lease.unavailable").counter().count()).isEqualTo(2);
+
+            reachable.set(true);
+            stepped.advance(settings.retryEvery());
+            Optional<AttemptLease> lease = unreachable.acquire(dispatch, clock.instant().plusSeconds(5));
+            assertThat(lease).hasValueSatisfying(l -> assertThat(l.fencingToken()).isPositive());
+            lease.get().close();
         } finally {
             down.destroy();
         }
