@@ -41,6 +41,7 @@ import io.taskstream.worker.execution.TaskExecutor;
 import io.taskstream.worker.execution.WireDocumentSerializer;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.worker.handler.internal.AnnotatedHandlerRegistrar;
 import io.taskstream.worker.samples.SampleHandlers;
 
 /**
@@ -59,7 +60,7 @@ import io.taskstream.worker.samples.SampleHandlers;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
-@Import({SampleHandlers.class, TopicsConfiguration.class})
+@Import({SampleHandlers.class, TopicsConfiguration.class, AnnotatedHandlerRegistrar.class})
 public class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
