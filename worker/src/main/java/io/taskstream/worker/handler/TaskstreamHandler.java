@@ -35,7 +35,8 @@ import java.lang.annotation.Target;
  * <p>Such methods join the same registry as {@code TaskHandler} beans: one handler per type, checked
  * at start-up, and a method of the wrong shape (not public, static, an unsupported parameter, a
  * {@code Future} return) stops the start-up with a message naming the bean and the method. The bean
- * must be a singleton; it may be proxied ({@code @Transactional} and such apply to the call).
+ * must be a singleton, or have a scoped proxy (then each call reaches the current scope's instance).
+ * The call goes through the bean's proxy, if any, so {@code @Transactional} and such apply.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

@@ -61,6 +61,9 @@ public final class AnnotatedHandlerRegistrar implements BeanFactoryPostProcessor
         List<HandlerMethod> found = new ArrayList<>();
         List<String> wrong = new ArrayList<>();
         for (String beanName : beanFactory.getBeanDefinitionNames()) {
+            if (beanFactory.containsBeanDefinition(ScopedProxyUtils.getTargetBeanName(beanName))) {
+                continue; // a scoped proxy: its target's definition tells the class, see below
+            }
             Class<?> type = typeOf(beanFactory, beanName);
             if (type == null) {
                 continue;
@@ -69,15 +72,19 @@ public final class AnnotatedHandlerRegistrar implements BeanFactoryPostProcessor
             if (methods.isEmpty()) {
                 continue;
             }
+            // a scoped bean is called through its proxy, a singleton that finds the current instance
+            boolean scoped = ScopedProxyUtils.isScopedTarget(beanName);
+            String callee = calleeOf(beanName);
             BeanDefinition definition = beanFactory.getMergedBeanDefinition(beanName);
-            if (!definition.isSingleton()) {
+            if (!scoped && !definition.isSingleton()) {
                 wrong.add("bean '" + beanName + "' (" + ClassUtils.getUserClass(type).getName() + ") has @TaskstreamHandler"
-                        + " methods but is not a singleton (scope '" + definition.getScope() + "')");
+                        + " methods but is not a singleton (scope '" + definition.getScope() + "'): make it one,"
+                        + " or give it a scoped proxy");
                 continue;
             }
             methods.forEach((method, annotation) -> {
                 try {
-                    found.add(HandlerMethod.of(beanName, method, annotation));
+                    found.add(HandlerMethod.of(callee, method, annotation));
                 } catch (IllegalArgumentException e) {
                     wrong.add(e.getMessage());
                 }
@@ -100,11 +107,13 @@ public final class AnnotatedHandlerRegistrar implements BeanFactoryPostProcessor
         }
     }
 
+    /** The bean to call for methods of bean {@code beanName}: a scoped bean's proxy, else the bean itself. */
+    private static String calleeOf(String beanName) {
+        return ScopedProxyUtils.isScopedTarget(beanName) ? ScopedProxyUtils.getOriginalBeanName(beanName) : beanName;
+    }
+
     /** The bean's class as its definition gives it, without creating anything; {@code null} if it does not. */
     private static Class<?> typeOf(ConfigurableListableBeanFactory beanFactory, String beanName) {
-        if (ScopedProxyUtils.isScopedTarget(beanName)) {
-            return null; // its scoped proxy, under the plain name, is the bean to call
-        }
         try {
             if (beanFactory.getBeanDefinition(beanName).isAbstract()) {
                 return null;
@@ -139,7 +148,7 @@ public final class AnnotatedHandlerRegistrar implements BeanFactoryPostProcessor
         Set<Method> methods = HandlerMethod.annotatedMethods(type).keySet();
         if (methods.isEmpty()) {
             withoutHandlerMethods.add(type);
-        } else if (!registered.getOrDefault(beanName, Set.of()).containsAll(methods)) {
+        } else if (!registered.getOrDefault(calleeOf(beanName), Set.of()).containsAll(methods)) {
             throw new BeanInitializationException("Bean '" + beanName + "' (" + type.getName() + ") has"
                     + " @TaskstreamHandler methods, but its class was not known before it was created, so they"
                     + " were not registered: declare its @Bean method's return type as " + type.getName()

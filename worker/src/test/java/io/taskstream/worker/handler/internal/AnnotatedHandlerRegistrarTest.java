@@ -11,10 +11,13 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.CustomScopeConfigurer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
+import org.springframework.context.annotation.ScopedProxyMode;
+import org.springframework.context.support.SimpleThreadScope;
 import org.springframework.core.NestedExceptionUtils;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -235,7 +238,56 @@ class AnnotatedHandlerRegistrarTest {
         worker.withUserConfiguration(PrototypeBilling.class).run(ctx ->
                 assertThat(cause(ctx.getStartupFailure()))
                         .hasMessageContaining("bean 'billing' (" + Billing.class.getName()
-                                + ") has @TaskstreamHandler methods but is not a singleton (scope 'prototype')"));
+                                + ") has @TaskstreamHandler methods but is not a singleton (scope 'prototype'): make it one,"
+                                + " or give it a scoped proxy"));
+    }
+
+    /** One instance per thread, reached through a scoped proxy (as a request-scoped bean would be). */
+    static class PerThreadCounter {
+        private int calls;
+
+        @TaskstreamHandler("count")
+        public int count() {
+            return ++calls;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ThreadScoped {
+        @Bean
+        static CustomScopeConfigurer threadScope() {
+            CustomScopeConfigurer scopes = new CustomScopeConfigurer();
+            scopes.addScope("thread", new SimpleThreadScope());
+            return scopes;
+        }
+
+        @Bean
+        @Scope(value = "thread", proxyMode = ScopedProxyMode.TARGET_CLASS)
+        PerThreadCounter counter() {
+            return new PerThreadCounter();
+        }
+    }
+
+    @Test
+    void aScopedBeansMethodIsRegisteredOnceAndCalledThroughItsProxyOnTheCurrentThreadsInstance() {
+        worker.withUserConfiguration(ThreadScoped.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            HandlerRegistry registry = ctx.getBean(HandlerRegistry.class);
+            assertThat(registry.types()).containsExactly("count");
+
+            assertThat(run(registry, "count", Map.of())).isEqualTo(HandlerResult.completed(1));
+            assertThat(run(registry, "count", Map.of())).isEqualTo(HandlerResult.completed(2));
+            HandlerResult[] onAnotherThread = new HandlerResult[1];
+            Thread other = Thread.ofVirtual().start(() -> {
+                try {
+                    onAnotherThread[0] = run(registry, "count", Map.of());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other.join();
+            assertThat(onAnotherThread[0]).isEqualTo(HandlerResult.completed(1));
+        });
     }
 
     @Configuration(proxyBeanMethods = false)
