@@ -36,7 +36,8 @@ import io.taskstream.worker.handler.TaskstreamHandler;
  * <p>How: after all bean definitions are known (a {@link BeanFactoryPostProcessor}, so before any
  * application bean exists), it looks at each bean's class, checks every annotated method's
  * signature, and registers one bean definition per method, a {@link MethodTaskHandler} that gets
- * the bean it calls when it is created. A wrong signature stops the start-up here, naming bean and
+ * the bean it calls when it is created (a scoped bean: its scoped proxy, which finds the current
+ * scope's instance on each call). A wrong signature stops the start-up here, naming bean and
  * method. A bean's class is only known before the bean exists if its definition says it: a
  * {@code @Component} class, or a {@code @Bean} method returning the class itself. A {@code @Bean}
  * method declared to return an interface or superclass hides the annotated methods, so, as a
