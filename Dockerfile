@@ -11,6 +11,7 @@ COPY infra infra
 COPY ingest-api ingest-api
 COPY scheduler-streams scheduler-streams
 COPY worker worker
+COPY worker-spring-boot-starter worker-spring-boot-starter
 RUN ./mvnw -B -q -DskipTests -Djacoco.skip=true package -pl ${MODULE} -am \
  && cp ${MODULE}/target/*-exec.jar /app.jar
 

@@ -47,6 +47,7 @@ import io.taskstream.worker.execution.TaskExecutor;
 import io.taskstream.worker.execution.WireDocumentSerializer;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.worker.handler.internal.AnnotatedHandlerRegistrar;
 import io.taskstream.worker.heartbeat.HeartbeatConfiguration;
 import io.taskstream.worker.lease.RedisAttemptLeases;
 import io.taskstream.worker.samples.SampleHandlers;
@@ -67,7 +68,8 @@ import io.taskstream.worker.samples.SampleHandlers;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
-@Import({SampleHandlers.class, TopicsConfiguration.class, HeartbeatConfiguration.class})
+@Import({SampleHandlers.class, TopicsConfiguration.class, HeartbeatConfiguration.class,
+        AnnotatedHandlerRegistrar.class})
 public class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);

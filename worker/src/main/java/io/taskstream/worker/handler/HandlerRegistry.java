@@ -10,10 +10,13 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.taskstream.worker.handler.internal.MethodTaskHandler;
+
 /**
  * The handlers of this worker, by task type. Built once at start-up from every {@link TaskHandler}
- * bean; building fails with one message naming every conflict, so a worker never starts with two
- * handlers for one type or with a type no task could ever have.
+ * bean, {@link TaskstreamHandler} methods included; building fails with one message naming every
+ * conflict, so a worker never starts with two handlers for one type or with a type no task could
+ * ever have.
  */
 public final class HandlerRegistry {
 
@@ -34,7 +37,7 @@ public final class HandlerRegistry {
         for (TaskHandler handler : handlers) {
             String type = handler.type();
             if (type == null || !TYPE.matcher(type).matches()) {
-                throw new IllegalStateException("Task handler " + handler.getClass().getName()
+                throw new IllegalStateException("Task handler " + nameOf(handler)
                         + " declares type '" + type + "', which is not a valid task type ("
                         + TYPE.pattern() + ")");
             }
@@ -43,7 +46,7 @@ public final class HandlerRegistry {
         String conflicts = claims.entrySet().stream()
                 .filter(e -> e.getValue().size() > 1)
                 .map(e -> "'" + e.getKey() + "' by " + e.getValue().stream()
-                        .map(h -> h.getClass().getName()).collect(Collectors.joining(" and ")))
+                        .map(HandlerRegistry::nameOf).collect(Collectors.joining(" and ")))
                 .collect(Collectors.joining("; "));
         if (!conflicts.isEmpty()) {
             throw new IllegalStateException("More than one task handler for a task type: " + conflicts
@@ -53,6 +56,11 @@ public final class HandlerRegistry {
         Map<String, TaskHandler> byType = new LinkedHashMap<>();
         claims.forEach((type, list) -> byType.put(type, list.getFirst()));
         return new HandlerRegistry(byType);
+    }
+
+    /** A class names its handler; an annotated method is named with its bean ({@link TaskstreamHandler}). */
+    private static String nameOf(TaskHandler handler) {
+        return handler instanceof MethodTaskHandler method ? method.toString() : handler.getClass().getName();
     }
 
     public Optional<TaskHandler> find(String type) {
