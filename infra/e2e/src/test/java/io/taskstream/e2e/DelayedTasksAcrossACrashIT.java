@@ -14,23 +14,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.taskstream.schemas.JsonSerde;
-import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskIds;
 import io.taskstream.schemas.TaskSubmission;
-import io.taskstream.schemas.Topics;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -71,22 +63,13 @@ class DelayedTasksAcrossACrashIT {
         Clock clock = Clock.systemUTC(); // the test measures real time against real processes
         Instant first = clock.instant().plusSeconds(5);
         Random random = new Random(42);
-        Topics topics = Topics.withDefaultPrefix();
-        try (KafkaProducer<String, TaskSubmission> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, system.endpoints().kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), JsonSerde.of(TaskSubmission.class).serializer())) {
-            for (int i = 0; i < TASKS; i++) {
-                UUID id = TaskIds.newId(clock, random);
-                Instant runAt = first.plusMillis(random.nextLong(SPREAD.toMillis()));
-                TaskSubmission submission = new TaskSubmission(id, "default", "log",
-                        JsonNodeFactory.instance.objectNode().put("i", i), Priority.NORMAL, runAt, null, null, null,
-                        null, null, null, null, null, null, clock.instant());
-                producer.send(new ProducerRecord<>(topics.submit(Priority.NORMAL), id.toString(), submission));
-            }
-            producer.flush();
+        List<TaskSubmission> submissions = new ArrayList<>();
+        for (int i = 0; i < TASKS; i++) {
+            Instant runAt = first.plusMillis(random.nextLong(SPREAD.toMillis()));
+            submissions.add(TaskstreamSystem.submission(TaskIds.newId(clock, random), "log",
+                    JsonNodeFactory.instance.objectNode().put("i", i), runAt, clock.instant()));
         }
+        system.produce(submissions);
         LOG.info("{} tasks due between {} and {}", TASKS, first, first.plus(SPREAD));
 
         // a third of the way through: kill -9, then a new scheduler
@@ -97,14 +80,14 @@ class DelayedTasksAcrossACrashIT {
 
         try {
             await().atMost(SPREAD.plusMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> count("select count(*) from tasks where status = 'COMPLETED'"), n -> n == TASKS);
+                    .until(() -> system.count("select count(*) from tasks where status = 'COMPLETED'"), n -> n == TASKS);
         } finally {
             LOG.info("tasks by status: {}", statusCounts());
             LOG.info("killed at {}; unfinished tasks (id, status, version, run_at): {}", killedAt, unfinished());
         }
 
-        assertThat(count("select count(*) from task_executions")).as("one execution per task").isEqualTo(TASKS);
-        assertThat(count("select count(*) from task_executions e join tasks t on t.id = e.task_id "
+        assertThat(system.count("select count(*) from task_executions")).as("one execution per task").isEqualTo(TASKS);
+        assertThat(system.count("select count(*) from task_executions e join tasks t on t.id = e.task_id "
                 + "where e.started_at < t.run_at")).as("started before runAt").isZero();
 
         // The restart gap runs from the kill until the system has caught up: the first task due after
@@ -213,14 +196,6 @@ class DelayedTasksAcrossACrashIT {
                 rows.next();
                 return rows.getTimestamp(1).toInstant();
             }
-        }
-    }
-
-    private static long count(String sql) throws Exception {
-        try (Connection db = system.database(); PreparedStatement query = db.prepareStatement(sql);
-             ResultSet rows = query.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
         }
     }
 }

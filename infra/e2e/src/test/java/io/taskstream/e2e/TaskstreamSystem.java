@@ -10,14 +10,25 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.taskstream.embedded.EmbeddedInfrastructure;
 import io.taskstream.embedded.Infrastructure;
 import io.taskstream.schemas.Json;
+import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,16 +46,55 @@ final class TaskstreamSystem implements AutoCloseable {
     private final EmbeddedInfrastructure servers;
     private final Infrastructure endpoints;
     private final List<ServiceProcess> processes = new ArrayList<>();
+    private final int partitions;
     private ServiceProcess api;
 
-    private TaskstreamSystem(EmbeddedInfrastructure servers, Infrastructure endpoints) {
+    private TaskstreamSystem(EmbeddedInfrastructure servers, Infrastructure endpoints, int partitions) {
         this.servers = servers;
         this.endpoints = endpoints;
+        this.partitions = partitions;
     }
 
+    /** A system whose services create their topics with 3 partitions. */
     static TaskstreamSystem start() {
+        return start(3);
+    }
+
+    static TaskstreamSystem start(int partitions) {
         EmbeddedInfrastructure servers = EmbeddedInfrastructure.startForTests();
-        return new TaskstreamSystem(servers, servers.freshDatabase("e2e"));
+        return new TaskstreamSystem(servers, servers.freshDatabase("e2e"), partitions);
+    }
+
+    /** Writes the submissions straight to their submit topics (as a producer of the user's would), then flushes. */
+    void produce(List<TaskSubmission> submissions) {
+        Topics topics = Topics.withDefaultPrefix();
+        try (KafkaProducer<String, TaskSubmission> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), JsonSerde.of(TaskSubmission.class).serializer())) {
+            for (TaskSubmission submission : submissions) {
+                producer.send(new ProducerRecord<>(topics.submit(submission.priority()), submission.id().toString(),
+                        submission));
+            }
+            producer.flush();
+        }
+    }
+
+    /** A task of the default tenant at NORMAL priority, due at {@code runAt} (null: now). */
+    static TaskSubmission submission(UUID id, String type, JsonNode payload, Instant runAt, Instant createdAt) {
+        return new TaskSubmission(id, "default", type, payload, Priority.NORMAL, runAt, null, null, null, null, null,
+                null, null, null, null, createdAt);
+    }
+
+    /** How many rows a {@code select count(*) …} counts. */
+    long count(String sql) throws SQLException {
+        try (Connection db = database();
+             java.sql.PreparedStatement query = db.prepareStatement(sql);
+             java.sql.ResultSet rows = query.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     Map<String, String> env() {
@@ -55,7 +105,7 @@ final class TaskstreamSystem implements AutoCloseable {
         env.put("TASKSTREAM_DB_PASSWORD", endpoints.dbPassword());
         env.put("TASKSTREAM_REDIS_URL", endpoints.redisUrl());
         env.put("TASKSTREAM_ADMIN_KEY", ADMIN_KEY);
-        env.put("TASKSTREAM_TOPICS_PARTITIONS", "3");
+        env.put("TASKSTREAM_TOPICS_PARTITIONS", String.valueOf(partitions));
         return env;
     }
 
