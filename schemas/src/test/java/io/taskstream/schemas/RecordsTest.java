@@ -179,6 +179,28 @@ class RecordsTest {
     }
 
     @Test
+    void aDeferredResultCarriesRetryAtAndOnlyItDoes() {
+        TaskError snoozed = TaskError.retryable("snoozed", "later");
+        AttemptResult deferred = AttemptResult.deferred(ID, "acme", 2, 9, "w", snoozed, T0, T0.plusSeconds(1),
+                T0.plusSeconds(31));
+        assertThat(deferred.outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+        assertThat(deferred.retryAt()).isEqualTo(T0.plusSeconds(31));
+        assertThat(deferred.toExecution().outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+        assertThat(new AttemptResult(ID, "acme", 1, 0, "w", AttemptOutcome.COMPLETED, null, null, T0, T0).retryAt())
+                .as("the constructor without retryAt").isNull();
+
+        assertThatThrownBy(() -> new AttemptResult(ID, "acme", 2, 9, "w", AttemptOutcome.DEFERRED, null, snoozed, T0,
+                T0, null)).hasMessageContaining("retryAt");
+        assertThatThrownBy(() -> new AttemptResult(ID, "acme", 2, 9, "w", AttemptOutcome.FAILED, null, snoozed, T0,
+                T0, T0)).hasMessageContaining("retryAt");
+        assertThatThrownBy(() -> AttemptResult.deferred(ID, "acme", 2, 9, "w", null, T0, T0, T0))
+                .hasMessageContaining("needs an error");
+        // what the wire had before DEFERRED reads the same: no retryAt is written
+        assertThat(Json.mapper().writeValueAsString(new AttemptResult(ID, "acme", 1, 0, "w",
+                AttemptOutcome.COMPLETED, null, null, T0, T0))).doesNotContain("retryAt");
+    }
+
+    @Test
     void errorMessagesAreBounded() {
         TaskError error = TaskError.permanent("handler_error", "x".repeat(TaskError.MAX_MESSAGE_LENGTH + 10));
         assertThat(error.message()).hasSize(TaskError.MAX_MESSAGE_LENGTH);

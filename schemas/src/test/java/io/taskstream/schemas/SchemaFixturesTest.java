@@ -57,6 +57,16 @@ class SchemaFixturesTest {
         }));
     }
 
+    /** The deferral rules are in the schema itself, not only in the record: other producers see them too. */
+    @TestFactory
+    Stream<DynamicTest> theSchemaAloneRefusesADeferralWithoutRetryAtOrAnErrorAndARetryAtWithoutDeferral() {
+        return fixtures("invalid").stream()
+                .filter(f -> f.name().startsWith("attempt-result/invalid/deferred-")
+                        || f.name().startsWith("attempt-result/invalid/retry-at-"))
+                .map(f -> DynamicTest.dynamicTest(f.name(), () ->
+                        assertThat(VALIDATOR.validate(f.document(), Json.mapper().readTree(f.bytes()))).isNotEmpty()));
+    }
+
     record Fixture(Document document, String name, byte[] bytes) {
     }
 

@@ -38,7 +38,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.ItSupport;
 import io.taskstream.ingest.TestApi;
 import io.taskstream.ingest.config.IngestProperties;
+import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.Execution;
 import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.Topics;
@@ -253,6 +256,49 @@ class ProjectionIT {
         assertThat(done.get("last_error").toString()).contains("boom 1");
         assertThat(executions(task.taskId())).extracting(x -> x.get("attempt") + ":" + x.get("outcome"))
                 .containsExactly("1:FAILED", "2:COMPLETED");
+    }
+
+    @Test
+    void aDeferredAttemptIsRecordedAndTheTaskWaitsWithoutCountingIt() {
+        TaskEvents task = newTask();
+        Instant firstStart = task.startOf(1);
+        Instant rerun = firstStart.plusSeconds(31);
+        TaskError snoozed = TaskError.retryable("snoozed", "handler asked to run again after PT30S");
+        TaskEvent deferred = TaskEvent.statusChange(task.taskId(), "default", 3, TaskStatus.RETRY_SCHEDULED,
+                        firstStart.plusSeconds(1), 0)
+                .withExecution(new Execution(1, "worker-1", firstStart, firstStart.plusSeconds(1),
+                        AttemptOutcome.DEFERRED, snoozed, null))
+                .withRunAt(rerun);
+
+        publish(task.admitted(), task.processing(2, 1), deferred);
+        awaitCaughtUp();
+
+        Map<String, Object> waiting = row(task.taskId());
+        assertThat(waiting.get("status")).isEqualTo("RETRY_SCHEDULED");
+        assertThat(waiting.get("attempts")).as("the deferred attempt does not count").isEqualTo(0);
+        assertThat(instant(waiting.get("run_at"))).isEqualTo(rerun);
+        assertThat(waiting.get("last_error")).as("a deferral is not an error").isNull();
+
+        publish(TaskEvent.statusChange(task.taskId(), "default", 4, TaskStatus.QUEUED, rerun, 0),
+                TaskEvent.statusChange(task.taskId(), "default", 5, TaskStatus.PROCESSING, rerun, 1)
+                        .withExecution(new Execution(1, "worker-2", rerun, null, null, null, null)),
+                TaskEvent.statusChange(task.taskId(), "default", 6, TaskStatus.COMPLETED, rerun.plusSeconds(2), 1)
+                        .withExecution(new Execution(1, "worker-2", rerun, rerun.plusSeconds(2),
+                                AttemptOutcome.COMPLETED, null, null)));
+        awaitCaughtUp();
+
+        assertThat(row(task.taskId()).get("status")).isEqualTo("COMPLETED");
+        assertThat(row(task.taskId()).get("attempts")).isEqualTo(1);
+        JsonNode executions = TestApi.json(TestApi.onPort(port).getAuthorized("/api/v1/tasks/" + task.taskId()
+                + "/executions")).get("items");
+        assertThat(executions).hasSize(2);
+        assertThat(executions.get(0).get("attempt").asInt()).isEqualTo(1);
+        assertThat(executions.get(0).get("outcome").asString()).isEqualTo("DEFERRED");
+        assertThat(executions.get(0).get("error").get("code").asString()).isEqualTo("snoozed");
+        assertThat(executions.get(0).get("workerId").asString()).isEqualTo("worker-1");
+        assertThat(executions.get(1).get("attempt").asInt()).as("the same attempt, run again").isEqualTo(1);
+        assertThat(executions.get(1).get("outcome").asString()).isEqualTo("COMPLETED");
+        assertThat(executions.get(1).get("workerId").asString()).isEqualTo("worker-2");
     }
 
     @Test

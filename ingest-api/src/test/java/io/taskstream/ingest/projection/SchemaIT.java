@@ -72,6 +72,35 @@ class SchemaIT {
         assertThat(partitionHolding(task)).isEqualTo("task_executions_2031_06");
     }
 
+    @Test
+    void everyPartitionAcceptsADeferredExecutionAndStillRefusesAnUnknownOutcome() {
+        UUID task = UUID.randomUUID();
+        String insert = "INSERT INTO task_executions (task_id, tenant_id, attempt, started_at, outcome) "
+                + "VALUES (?, 't', 1, ?, ?)";
+        java.sql.Timestamp thisMonth = java.sql.Timestamp.from(Instant.now());
+        java.sql.Timestamp farFuture = java.sql.Timestamp.from(Instant.parse("2040-01-01T00:00:00Z"));
+
+        jdbc.update(insert, task, thisMonth, "DEFERRED");
+        jdbc.update(insert, task, farFuture, "DEFERRED");
+        ExecutionPartitions later = new ExecutionPartitions(jdbc,
+                Clock.fixed(Instant.parse("2039-12-15T00:00:00Z"), ZoneOffset.UTC), 1);
+        later.ensure(); // a month created after the migration, with the row moved into it
+        jdbc.update(insert, task, java.sql.Timestamp.from(Instant.parse("2040-01-02T00:00:00Z")), "DEFERRED");
+
+        assertThat(jdbc.queryForList("SELECT tableoid::regclass::text FROM task_executions WHERE task_id = ? "
+                + "AND started_at < '2045-01-01' ORDER BY started_at", String.class, task)).hasSize(3)
+                .contains("task_executions_2040_01").doesNotContain("task_executions_default");
+        // (another task id each time: a duplicate key would be refused too, for the wrong reason)
+        assertThatThrownBy(() -> jdbc.update(insert, UUID.randomUUID(), thisMonth, "POSTPONED"))
+                .hasMessageContaining("task_executions_outcome_check");
+        assertThatThrownBy(() -> jdbc.update(insert, UUID.randomUUID(), farFuture, "POSTPONED"))
+                .hasMessageContaining("task_executions_outcome_check");
+        java.sql.Timestamp inDefaultPartition = java.sql.Timestamp.from(Instant.parse("2045-06-01T00:00:00Z"));
+        jdbc.update(insert, task, inDefaultPartition, "DEFERRED");
+        assertThatThrownBy(() -> jdbc.update(insert, UUID.randomUUID(), inDefaultPartition, "POSTPONED"))
+                .hasMessageContaining("task_executions_outcome_check");
+    }
+
     private String partitionHolding(UUID task) {
         return jdbc.queryForObject("SELECT tableoid::regclass::text FROM task_executions WHERE task_id = ?",
                 String.class, task);

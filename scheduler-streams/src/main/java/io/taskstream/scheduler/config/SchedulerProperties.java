@@ -53,6 +53,8 @@ import io.taskstream.schemas.Backoff;
  *                            the state is purged and the same id would be admitted as a new task
  * @param backoff             the retry backoff of tasks that do not bring their own: the wait after
  *                            attempt n is {@code min(max, initial × multiplier^(n-1))} ± {@code jitter}
+ * @param deferral            the bounds on {@code DEFERRED} results (an attempt that asks to run again
+ *                            later without counting as an attempt)
  */
 @ConfigurationProperties(prefix = "taskstream.scheduler", ignoreUnknownFields = false)
 public record SchedulerProperties(
@@ -68,7 +70,8 @@ public record SchedulerProperties(
         Duration closeTimeout,
         Integer standbyReplicas,
         Duration dedupWindow,
-        BackoffDefaults backoff) {
+        BackoffDefaults backoff,
+        DeferralLimits deferral) {
 
     /** The values of Kafka Streams' {@code processing.guarantee} the scheduler supports. */
     public enum ProcessingGuarantee {
@@ -120,6 +123,27 @@ public record SchedulerProperties(
         }
     }
 
+    /**
+     * {@code taskstream.scheduler.deferral.*}: how far and how often a task may be deferred.
+     *
+     * @param maxDelay   a {@code DEFERRED} result's {@code retryAt} further ahead than this is brought
+     *                   back to now + this (one earlier than now runs at once); default 1 h
+     * @param maxPerTask a task may be deferred this many times (since it was admitted or replayed); the
+     *                   next {@code DEFERRED} result fails it ({@code too_many_deferrals}, dead-lettered),
+     *                   so a task cannot bounce forever; default 100
+     */
+    public record DeferralLimits(Duration maxDelay, Integer maxPerTask) {
+
+        public DeferralLimits {
+            maxDelay = Objects.requireNonNullElse(maxDelay, Duration.ofHours(1));
+            maxPerTask = Objects.requireNonNullElse(maxPerTask, 100);
+            requirePositive(maxDelay, "deferral.max-delay");
+            if (maxPerTask < 1) {
+                throw new IllegalArgumentException("taskstream.scheduler.deferral.max-per-task must be at least 1");
+            }
+        }
+    }
+
     public SchedulerProperties {
         applicationId = Objects.requireNonNullElse(applicationId, "taskstream-scheduler");
         streamThreads = Objects.requireNonNullElse(streamThreads, 1);
@@ -133,6 +157,7 @@ public record SchedulerProperties(
         standbyReplicas = Objects.requireNonNullElse(standbyReplicas, 1);
         dedupWindow = Objects.requireNonNullElse(dedupWindow, Duration.ofHours(24));
         backoff = Objects.requireNonNullElse(backoff, new BackoffDefaults(null, null, null, null));
+        deferral = Objects.requireNonNullElse(deferral, new DeferralLimits(null, null));
 
         if (applicationId.isBlank() || !applicationId.matches("[a-zA-Z0-9._-]+")) {
             throw new IllegalArgumentException(
@@ -161,43 +186,50 @@ public record SchedulerProperties(
 
     /** Every default, as if nothing were configured. */
     public static SchedulerProperties defaults() {
-        return new SchedulerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SchedulerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     public SchedulerProperties withStateDir(Path newStateDir) {
         return new SchedulerProperties(applicationId, newStateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff);
+                dedupWindow, backoff, deferral);
     }
 
     public SchedulerProperties withProcessingGuarantee(ProcessingGuarantee newGuarantee) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, newGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff);
+                dedupWindow, backoff, deferral);
     }
 
     public SchedulerProperties withPunctuateInterval(Duration newInterval) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, newInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff);
+                dedupWindow, backoff, deferral);
     }
 
     public SchedulerProperties withMaxDuePerTick(int newMax) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, newMax, closeTimeout, standbyReplicas,
-                dedupWindow, backoff);
+                dedupWindow, backoff, deferral);
     }
 
     public SchedulerProperties withDedupWindow(Duration newWindow) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                newWindow, backoff);
+                newWindow, backoff, deferral);
     }
 
     public SchedulerProperties withBackoff(BackoffDefaults newBackoff) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, newBackoff);
+                dedupWindow, newBackoff, deferral);
+    }
+
+    public SchedulerProperties withDeferral(DeferralLimits newDeferral) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                dedupWindow, backoff, newDeferral);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -31,6 +31,8 @@ import tools.jackson.databind.JsonNode;
  *            └─ due later → SCHEDULED ─ timer ─┘               ├─ failed, retryable, attempts left
  *                                                              │     → RETRY_SCHEDULED ─ timer ─→ QUEUED …
  *                                                              ├─ failed otherwise → FAILED + dead letter
+ *                                                              ├─ DEFERRED → RETRY_SCHEDULED until retryAt,
+ *                                                              │     same attempt number again (too many: FAILED)
  *                                                              └─ deadline passed → TIMED_OUT, as a failure
  *  CANCEL: waiting → CANCELLED · in flight → the outcome decides (only COMPLETED survives)
  *          · not admitted yet → placeholder, admitted straight as CANCELLED
@@ -47,18 +49,28 @@ public final class TaskLifecycle {
     public static final String ATTEMPTS_EXHAUSTED = "attempts_exhausted";
     public static final String TIMEOUT = "timeout";
     public static final String CANCELLED = "cancelled";
+    public static final String TOO_MANY_DEFERRALS = "too_many_deferrals";
 
     /**
      * What every stream task's lifecycle shares (thread-safe, built once with the topology); each
      * processor makes its own lifecycle from it in {@code init}.
      */
     public record Rules(Dispatcher dispatcher, RetryPolicy retryPolicy, SchedulerMetrics metrics,
-                        Duration dedupWindow) {
+                        Duration dedupWindow, Deferrals deferrals) {
 
         /** The lifecycle of one processor instance, over its stores and output context. */
         public TaskLifecycle lifecycle(TaskStore store, Outputs out) {
-            return new TaskLifecycle(store, out, dispatcher, retryPolicy, metrics, dedupWindow);
+            return new TaskLifecycle(store, out, dispatcher, retryPolicy, metrics, dedupWindow, deferrals);
         }
+    }
+
+    /**
+     * The bounds on {@code DEFERRED} results ({@code taskstream.scheduler.deferral.*}).
+     *
+     * @param maxDelay   a {@code retryAt} further ahead than now + this is brought back to it
+     * @param maxPerTask deferrals a task may have; the next {@code DEFERRED} fails it
+     */
+    public record Deferrals(Duration maxDelay, int maxPerTask) {
     }
 
     private final TaskStore store;
@@ -67,15 +79,17 @@ public final class TaskLifecycle {
     private final RetryPolicy retryPolicy;
     private final SchedulerMetrics metrics;
     private final Duration dedupWindow;
+    private final Deferrals deferrals;
 
     public TaskLifecycle(TaskStore store, Outputs out, Dispatcher dispatcher, RetryPolicy retryPolicy,
-                         SchedulerMetrics metrics, Duration dedupWindow) {
+                         SchedulerMetrics metrics, Duration dedupWindow, Deferrals deferrals) {
         this.store = store;
         this.out = out;
         this.dispatcher = dispatcher;
         this.retryPolicy = retryPolicy;
         this.metrics = metrics;
         this.dedupWindow = dedupWindow;
+        this.deferrals = deferrals;
     }
 
     /** When the state of a task that ends at {@code now} is purged. */
@@ -124,14 +138,56 @@ public final class TaskLifecycle {
 
     // ---------------------------------------------------------------- outcomes
 
-    /** The result of the in-flight attempt ({@code state.awaits(result.attempt())} holds). */
+    /**
+     * The result of the in-flight attempt ({@code state.awaits(result.attempt())} holds, and it is
+     * neither fenced nor superseded): it joins the history and its fencing token the task's state.
+     */
     public void attemptEnded(TaskState state, AttemptResult result, Instant now) {
         Execution execution = result.toExecution();
-        TaskState withHistory = state.withExecution(execution);
+        TaskState withHistory = state.withExecution(execution).withFencingToken(result.fencingToken());
         switch (result.outcome()) {
             case COMPLETED -> end(state, withHistory, TaskStatus.COMPLETED, result.result(), null, execution, now);
             case CANCELLED -> end(state, withHistory, TaskStatus.CANCELLED, null, result.error(), execution, now);
             case FAILED, TIMED_OUT -> failed(state, withHistory, result.error(), execution, now);
+            case DEFERRED -> deferred(state, withHistory, result, execution, now);
+        }
+    }
+
+    /**
+     * A {@code DEFERRED} attempt: the task waits ({@code RETRY_SCHEDULED}, {@code runAt} = the result's
+     * {@code retryAt} clamped to [now, now + max delay]) and the attempt does not count, so the next
+     * dispatch carries the same attempt number; due at once, it is {@code QUEUED} and dispatched now.
+     * The event's {@code attempts} is the count without it, its {@code execution} the deferred attempt
+     * (outcome {@code DEFERRED}, the reason as its error); the task's {@code error} is left alone, since
+     * nothing failed. A cancel requested meanwhile ends the task {@code CANCELLED} instead; a task
+     * deferred {@code maxPerTask} times already fails ({@code too_many_deferrals}, dead-lettered).
+     */
+    private void deferred(TaskState previous, TaskState state, AttemptResult result, Execution execution,
+                          Instant now) {
+        if (state.cancelRequested()) {
+            end(previous, state, TaskStatus.CANCELLED, null, TaskError.permanent(CANCELLED, "cancelled while attempt "
+                    + result.attempt() + " ran; it was deferred (" + result.error().code() + "), not run again"),
+                    execution, now);
+            return;
+        }
+        if (state.deferrals() >= deferrals.maxPerTask()) {
+            deadLetter(previous, state, TOO_MANY_DEFERRALS, TaskError.permanent(TOO_MANY_DEFERRALS, "deferred "
+                    + state.deferrals() + " times already, the most a task may be; the last asked again with "
+                    + result.error().code()), execution, now);
+            return;
+        }
+        Instant latest = now.plus(deferrals.maxDelay());
+        Instant runAt = result.retryAt().isBefore(now) ? now
+                : result.retryAt().isAfter(latest) ? latest : result.retryAt();
+        long version = state.nextVersion();
+        TaskState waiting = state.deferred(version, runAt, now);
+        out.event(TaskEvent.statusChange(state.taskId(), state.tenantId(), version, TaskStatus.RETRY_SCHEDULED, now,
+                waiting.attempts()).withExecution(execution).withRunAt(runAt), state.traceparent(), now);
+        metrics.deferred();
+        if (runAt.isAfter(now)) {
+            store.save(previous, waiting);
+        } else {
+            store.save(previous, dispatcher.queueAndDispatch(waiting, now, out));
         }
     }
 

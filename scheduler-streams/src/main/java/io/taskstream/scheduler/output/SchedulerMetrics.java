@@ -39,7 +39,11 @@ public final class SchedulerMetrics {
         registry.counter("scheduler.duplicate.submissions").increment();
     }
 
-    /** {@code scheduler_stale_results_total{reason}}: a result for an unknown task, an old attempt or a finished task. */
+    /**
+     * {@code scheduler_stale_results_total{reason}}: a result for an unknown task, an old attempt, a
+     * finished task, a dispatch a deferral replaced ({@code superseded_attempt}) or from a worker whose
+     * lease a later one superseded ({@code fenced}).
+     */
     public void staleResult(String reason) {
         registry.counter("scheduler.stale.results", "reason", reason).increment();
     }
@@ -67,6 +71,14 @@ public final class SchedulerMetrics {
     /** {@code scheduler_retries_scheduled_total}: a failed attempt got a next one ({@code RETRY_SCHEDULED}). */
     public void retryScheduled() {
         registry.counter("scheduler.retries.scheduled").increment();
+    }
+
+    /**
+     * {@code scheduler_deferrals_total}: an attempt in flight was deferred ({@code DEFERRED}): the task
+     * waits ({@code RETRY_SCHEDULED}) for the result's {@code retryAt}, clamped, without counting the attempt.
+     */
+    public void deferred() {
+        registry.counter("scheduler.deferrals").increment();
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
+import io.taskstream.schemas.AttemptOutcome;
+import io.taskstream.schemas.AttemptResult;
 import io.taskstream.schemas.Execution;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskStatus;
@@ -28,6 +30,10 @@ import io.taskstream.schemas.TaskSubmission;
  * {@code REPRIORITIZE} reached before its submission did (it waits in the purge index too, so a
  * placeholder whose submission never comes does not stay forever).
  *
+ * <p>A {@code DEFERRED} result puts the task back to waiting ({@code RETRY_SCHEDULED}) with its
+ * attempt count one lower ({@link #deferred}), so the next dispatch carries the deferred attempt's
+ * number again; {@link #deferrals} bounds how often that may happen.
+ *
  * <p>The JSON mapper ignores unknown fields and defaults missing ones, so an older scheduler can
  * still read a newer state and the other way round.
  *
@@ -48,6 +54,9 @@ import io.taskstream.schemas.TaskSubmission;
  * @param purgeAt         when the state of this finished task (or placeholder) is deleted (end + dedup window)
  * @param requestedPriority placeholders only: the priority a {@code REPRIORITIZE} asked for before the
  *                        task was admitted, which the submission is admitted with; null otherwise
+ * @param fencingToken    the highest lease fencing token of a result the scheduler accepted for this
+ *                        task (0: none yet, or only from workers without leases); kept across replays
+ * @param deferrals       {@code DEFERRED} results accepted since the task was admitted (or replayed)
  */
 public record TaskState(
         UUID taskId,
@@ -64,7 +73,9 @@ public record TaskState(
         Instant updatedAt,
         boolean cancelRequested,
         Instant purgeAt,
-        Priority requestedPriority) {
+        Priority requestedPriority,
+        long fencingToken,
+        int deferrals) {
 
     public TaskState {
         Objects.requireNonNull(taskId, "taskId");
@@ -77,13 +88,13 @@ public record TaskState(
     public static TaskState admitted(TaskSubmission submission, TaskStatus status, Instant dueAt, String traceparent,
                                      Instant now) {
         return new TaskState(submission.id(), submission.tenantId(), status, 1, 0, submission, dueAt, null, null,
-                List.of(), traceparent, now, false, null, null);
+                List.of(), traceparent, now, false, null, null, 0, 0);
     }
 
     /** A readable record that broke the schema: a {@code FAILED} task (version 1) that never runs. */
     public static TaskState rejected(UUID taskId, String tenantId, String traceparent, Instant now, Instant purgeAt) {
         return new TaskState(taskId, tenantId, TaskStatus.FAILED, 1, 0, null, null, null, null, List.of(),
-                traceparent, now, false, purgeAt, null);
+                traceparent, now, false, purgeAt, null, 0, 0);
     }
 
     /**
@@ -93,7 +104,7 @@ public record TaskState(
      */
     public static TaskState cancelledBeforeAdmission(UUID taskId, String tenantId, Instant now, Instant purgeAt) {
         return new TaskState(taskId, tenantId, TaskStatus.PENDING, 0, 0, null, null, null, null, List.of(), null,
-                now, true, purgeAt, null);
+                now, true, purgeAt, null, 0, 0);
     }
 
     /**
@@ -104,7 +115,7 @@ public record TaskState(
     public static TaskState reprioritizedBeforeAdmission(UUID taskId, String tenantId, Priority priority,
                                                          Instant now, Instant purgeAt) {
         return new TaskState(taskId, tenantId, TaskStatus.PENDING, 0, 0, null, null, null, null, List.of(), null,
-                now, false, purgeAt, Objects.requireNonNull(priority, "priority"));
+                now, false, purgeAt, Objects.requireNonNull(priority, "priority"), 0, 0);
     }
 
     /**
@@ -114,7 +125,7 @@ public record TaskState(
      */
     public static TaskState readmitted(TaskSubmission submission, long version, String traceparent, Instant now) {
         return new TaskState(submission.id(), submission.tenantId(), TaskStatus.QUEUED, version, 0, submission, now,
-                null, null, List.of(), traceparent, now, false, null, null);
+                null, null, List.of(), traceparent, now, false, null, null, 0, 0);
     }
 
     /** The version the next event of this task must carry. */
@@ -158,43 +169,60 @@ public record TaskState(
      */
     public TaskState moved(TaskStatus newStatus, long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, dueAt, null, null,
-                executions, traceparent, now, cancelRequested, purgeAt, null);
+                executions, traceparent, now, cancelRequested, purgeAt, null, fencingToken, deferrals);
     }
 
     /** This task waiting ({@code SCHEDULED}/{@code RETRY_SCHEDULED}) until {@code newDueAt}. */
     public TaskState waiting(TaskStatus newStatus, long newVersion, Instant newDueAt, Instant now) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, newDueAt, null, null,
-                executions, traceparent, now, cancelRequested, purgeAt, null);
+                executions, traceparent, now, cancelRequested, purgeAt, null, fencingToken, deferrals);
+    }
+
+    /**
+     * This task after its in-flight attempt was deferred: {@code RETRY_SCHEDULED} at {@code newVersion}
+     * until {@code retryAt}, one deferral more, and the attempt not counted (attempts one lower), so the
+     * next dispatch carries the same attempt number again. Nothing is in flight any more, so the
+     * deferred dispatch leaves the deadline index.
+     */
+    public TaskState deferred(long newVersion, Instant retryAt, Instant now) {
+        return new TaskState(taskId, tenantId, TaskStatus.RETRY_SCHEDULED, newVersion, attempts - 1, submission,
+                retryAt, null, null, executions, traceparent, now, cancelRequested, purgeAt, null, fencingToken,
+                deferrals + 1);
     }
 
     /** This task after dispatching its next attempt, {@code reservedVersion} kept for the worker. */
     public TaskState dispatched(long reservedVersion, Instant dispatchedAt, Instant deadline) {
         return new TaskState(taskId, tenantId, TaskStatus.QUEUED, reservedVersion, attempts + 1, submission, dueAt,
-                dispatchedAt, deadline, executions, traceparent, dispatchedAt, cancelRequested, purgeAt, null);
+                dispatchedAt, deadline, executions, traceparent, dispatchedAt, cancelRequested, purgeAt, null,
+                fencingToken, deferrals);
     }
 
     /** This task finished with {@code newStatus}; its state is kept until {@code newPurgeAt} (the dedup window). */
     public TaskState ended(TaskStatus newStatus, long newVersion, Instant now, Instant newPurgeAt) {
         return new TaskState(taskId, tenantId, newStatus, newVersion, attempts, submission, dueAt, null, null,
-                executions, traceparent, now, false, newPurgeAt, null);
+                executions, traceparent, now, false, newPurgeAt, null, fencingToken, deferrals);
     }
 
-    /** A {@code FAILED} task replayed: attempts start again at 1, {@code QUEUED} at {@code newVersion}. */
+    /**
+     * A {@code FAILED} task replayed: attempts start again at 1 and deferrals at 0, {@code QUEUED} at
+     * {@code newVersion}. The fencing token stays: leases on the task keep counting up.
+     */
     public TaskState replayed(long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, TaskStatus.QUEUED, newVersion, 0, submission, now, null, null,
-                executions, traceparent, now, false, null, null);
+                executions, traceparent, now, false, null, null, fencingToken, 0);
     }
 
     /** This task with a cancel requested for its in-flight attempt. */
     public TaskState withCancelRequested(Instant now) {
         return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
-                executions, traceparent, now, true, purgeAt, null);
+                executions, traceparent, now, true, purgeAt, null, fencingToken, deferrals);
     }
 
     /** This task moved to {@code priority} (its next dispatch goes to that ready topic), at {@code newVersion}. */
     public TaskState withPriority(Priority priority, long newVersion, Instant now) {
         return new TaskState(taskId, tenantId, status, newVersion, attempts, submission.withPriority(priority), dueAt,
-                dispatchedAt, deadline, executions, traceparent, now, cancelRequested, purgeAt, null);
+                dispatchedAt, deadline, executions, traceparent, now, cancelRequested, purgeAt, null, fencingToken,
+                deferrals);
     }
 
     /** This task with one more finished attempt in its history. */
@@ -202,6 +230,43 @@ public record TaskState(
         List<Execution> all = new ArrayList<>(executions);
         all.add(execution);
         return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
-                all, traceparent, updatedAt, cancelRequested, purgeAt, null);
+                all, traceparent, updatedAt, cancelRequested, purgeAt, null, fencingToken, deferrals);
+    }
+
+    /** This task having accepted a result with fencing {@code token}: the highest token seen rises to it. */
+    public TaskState withFencingToken(long token) {
+        return new TaskState(taskId, tenantId, status, version, attempts, submission, dueAt, dispatchedAt, deadline,
+                executions, traceparent, updatedAt, cancelRequested, purgeAt, requestedPriority,
+                Math.max(fencingToken, token), deferrals);
+    }
+
+    // ---------------------------------------------------------------- which results are stale
+
+    /**
+     * True when a result with fencing {@code token} comes from a worker whose lease on the task was
+     * superseded: a later lease (a higher token) already reported a result the scheduler accepted.
+     * Token 0 (a worker without leases) is never fenced.
+     */
+    public boolean fences(long token) {
+        return token > 0 && token < fencingToken;
+    }
+
+    /**
+     * True when {@code result}, though for the in-flight attempt number, belongs to the dispatch that a
+     * deferral replaced: the in-flight dispatch runs a deferred attempt again (the last execution is
+     * that attempt's {@code DEFERRED}), and the result carries no newer lease than the one that deferred
+     * it (every lease taken for the new dispatch has a higher token). A worker without leases (token 0)
+     * cannot be told apart that way; its exact repeat of the deferral (same worker and start) is caught.
+     */
+    public boolean supersedes(AttemptResult result) {
+        Execution last = executions.isEmpty() ? null : executions.getLast();
+        if (!isInFlight() || last == null || last.outcome() != AttemptOutcome.DEFERRED
+                || last.attempt() != attempts || result.attempt() != attempts) {
+            return false;
+        }
+        if (result.fencingToken() > 0) {
+            return result.fencingToken() <= fencingToken;
+        }
+        return Objects.equals(result.startedAt(), last.startedAt()) && Objects.equals(result.workerId(), last.workerId());
     }
 }

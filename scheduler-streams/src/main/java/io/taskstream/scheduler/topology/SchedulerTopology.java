@@ -106,7 +106,8 @@ public final class SchedulerTopology {
         Backoff defaultBackoff = properties.backoff().toBackoff();
         SubmissionReader reader = new SubmissionReader(validator);
         TaskLifecycle.Rules rules = new TaskLifecycle.Rules(new Dispatcher(properties.dispatchGrace(), metrics),
-                RetryPolicy.backoff(defaultBackoff, random), metrics, properties.dedupWindow());
+                RetryPolicy.backoff(defaultBackoff, random), metrics, properties.dedupWindow(),
+                new TaskLifecycle.Deferrals(properties.deferral().maxDelay(), properties.deferral().maxPerTask()));
 
         Topology topology = new Topology();
         topology.addSource(SUBMISSIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),

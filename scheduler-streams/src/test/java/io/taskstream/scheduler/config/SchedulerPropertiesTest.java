@@ -48,6 +48,22 @@ class SchedulerPropertiesTest {
         assertThat(defaults.standbyReplicas()).isEqualTo(1);
         assertThat(defaults.dedupWindow()).isEqualTo(Duration.ofHours(24));
         assertThat(defaults.backoff().toBackoff()).isEqualTo(Backoff.DEFAULT);
+        assertThat(defaults.deferral().maxDelay()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.deferral().maxPerTask()).isEqualTo(100);
+    }
+
+    @Test
+    void deferralLimitsBindAndAreCheckedAtStartUp() {
+        SchedulerProperties bound = bind(Map.of("taskstream.scheduler.deferral.max-delay", "10m",
+                "taskstream.scheduler.deferral.max-per-task", "5"));
+        assertThat(bound.deferral()).isEqualTo(new SchedulerProperties.DeferralLimits(Duration.ofMinutes(10), 5));
+        assertThat(bind(Map.of("taskstream.scheduler.deferral.max-per-task", "7")).deferral().maxDelay())
+                .isEqualTo(Duration.ofHours(1));
+
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.deferral.max-delay", "0s")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.deferral.max-delay");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.deferral.max-per-task", "0")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.deferral.max-per-task");
     }
 
     @Test

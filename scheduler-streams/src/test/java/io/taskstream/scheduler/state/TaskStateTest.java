@@ -18,7 +18,7 @@ class TaskStateTest {
     static final Instant T = Instant.parse("2026-12-01T10:00:00Z");
 
     @Test
-    void aStateWrittenBeforeCancelAndPurgeExistedIsReadWithTheirDefaults() {
+    void aStateWrittenBeforeCancelPurgeFencingAndDeferralExistedIsReadWithTheirDefaults() {
         UUID id = UUID.randomUUID();
         String old = """
                 {"taskId": "%s", "tenantId": "acme", "status": "QUEUED", "version": 2, "attempts": 1,
@@ -30,6 +30,8 @@ class TaskStateTest {
 
         assertThat(state.cancelRequested()).isFalse();
         assertThat(state.purgeAt()).isNull();
+        assertThat(state.fencingToken()).as("no token seen").isZero();
+        assertThat(state.deferrals()).isZero();
         assertThat(state.isInFlight()).isTrue();
         assertThat(state.deadlineAt()).isEqualTo(Instant.parse("2026-12-01T10:05:30Z"));
     }

@@ -47,7 +47,7 @@ class ErrorHandlingTest {
             UUID broken = UUID.randomUUID();
             KeyValueStore<String, TaskState> tasks = scheduler.driver.getKeyValueStore(TaskStore.TASKS);
             tasks.put(broken.toString(), new TaskState(broken, "acme", TaskStatus.QUEUED, 2, 1, null, T0, T0,
-                    T0.plusSeconds(60), List.of(), null, T0, false, null, null));
+                    T0.plusSeconds(60), List.of(), null, T0, false, null, null, 0, 0));
 
             scheduler.result(scheduler.resultOf(broken, 1, AttemptOutcome.FAILED, null,
                     TaskError.retryable("handler_error", "boom")));
@@ -68,7 +68,7 @@ class ErrorHandlingTest {
             Instant due = T0.plusSeconds(1);
             scheduler.driver.<String, TaskState>getKeyValueStore(TaskStore.TASKS).put(broken.toString(),
                     new TaskState(broken, "acme", TaskStatus.SCHEDULED, 1, 0, null, due, null, null, List.of(), null,
-                            T0, false, null, null));
+                            T0, false, null, null, 0, 0));
             KeyValueStore<Bytes, String> timers = scheduler.driver.getKeyValueStore(TaskStore.TIMERS);
             timers.put(TimerKey.of(due, broken), broken.toString());
             UUID id = UUID.randomUUID();

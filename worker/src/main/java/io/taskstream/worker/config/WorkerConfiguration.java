@@ -157,7 +157,7 @@ public class WorkerConfiguration {
                         Duration.ofDays(1)));
     }
 
-    /** Redis keys marking finished attempts: {@code <prefix><taskId>:<attempt>}, kept a day. */
+    /** Redis keys marking finished dispatches: {@code <prefix><taskId>:<eventVersion>}, kept a day. */
     public static final String FINISHED_KEY_PREFIX = "taskstream:finished:";
 
     @Bean

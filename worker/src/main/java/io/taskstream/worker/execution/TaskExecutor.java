@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,8 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>{@code Completed(result)}</td><td>COMPLETED</td><td>–</td><td>–</td></tr>
  *   <tr><td>{@code Completed} larger than the result limit</td><td>FAILED</td><td>{@code result_too_large}</td><td>no</td></tr>
  *   <tr><td>{@code Failed(code, message, r)}</td><td>FAILED</td><td>{@code code}</td><td>{@code r}</td></tr>
- *   <tr><td>{@code Snooze(delay)}</td><td>FAILED</td><td>{@code snoozed}</td><td>yes (no snooze on the wire yet)</td></tr>
+ *   <tr><td>{@code Snooze(delay)}</td><td>DEFERRED, {@code retryAt} = end + {@code delay}</td><td>{@code snoozed}</td><td>yes
+ *       (the same attempt runs again at {@code retryAt}, not counted)</td></tr>
  *   <tr><td>{@code Cancelled(reason)}</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
  *   <tr><td>throws {@link NonRetryableException}, or an exception assignable to one of the
  *       configured non-retryable types</td><td>FAILED</td><td>{@code handler_error}</td><td>no</td></tr>
@@ -80,9 +82,16 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>no handler for the type</td><td>FAILED</td><td>{@code no_handler}</td><td>no</td></tr>
  *   <tr><td>— (cancel flag set before the attempt started)</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
  *   <tr><td>runs longer than the task's {@code timeout}</td><td>TIMED_OUT</td><td>{@code timeout}</td><td>yes</td></tr>
- *   <tr><td>the caller is interrupted (shutdown)</td><td colspan="3">nothing reported:
+ *   <tr><td>the caller is interrupted (shutdown) before {@link #stopping()}, or its handler does
+ *       not stop within {@code timeoutGrace}</td><td colspan="3">nothing reported:
  *       {@link AttemptAbandonedException}; the handler's thread is interrupted</td></tr>
+ *   <tr><td>the caller is interrupted after {@link #stopping()}, and the handler stops within
+ *       {@code timeoutGrace}</td><td>DEFERRED, {@code retryAt} = end</td><td>{@code interrupted}</td><td>yes
+ *       (at once, not counted)</td></tr>
  * </table>
+ *
+ * <p>A {@code DEFERRED} attempt did not run to an end and does not count as one: the scheduler waits
+ * until {@code retryAt} (within its own bounds) and dispatches the same attempt number again.
  *
  * <p>The worker never reports {@code COMPLETED} or {@code FAILED} task events: the scheduler matches
  * the result against what it dispatched and decides (retry, dead-letter, complete). That includes
@@ -97,7 +106,15 @@ import tools.jackson.databind.JsonNode;
  * ({@code skipped{reason=expired}} after it). The lease's fencing token travels in the result; a
  * worker that lost the lease while the handler ran does not report
  * ({@code skipped{reason=lease_lost}}). Once the result is durable the attempt is marked finished
- * and the lease released.
+ * and the lease released — except a {@code DEFERRED} one: the scheduler dispatches the same attempt
+ * number again, which must run. (A redelivery of the deferred dispatch itself may then run too; the
+ * scheduler discards its result, which carries no newer lease than the deferral's.)
+ *
+ * <h2>Stopping</h2>
+ * A graceful shutdown calls {@link #stopping()} before it interrupts the attempts still running:
+ * each is then reported {@code DEFERRED} with {@code retryAt} = now and code {@code interrupted},
+ * under its lease, so the scheduler dispatches it again at once (to any worker) without counting it
+ * and without waiting for its visibility timeout.
  */
 public final class TaskExecutor {
 
@@ -105,8 +122,15 @@ public final class TaskExecutor {
     public static final String HANDLER_ERROR = "handler_error";
     public static final String RESULT_TOO_LARGE = "result_too_large";
     public static final String SNOOZED = "snoozed";
+    public static final String INTERRUPTED = "interrupted";
     public static final String CANCELLED = "cancelled";
     public static final String TIMEOUT = "timeout";
+
+    /**
+     * The furthest a deferral is put on the wire: a snooze longer than this (more than any scheduler
+     * waits; it clamps to its own maximum, 1 h by default) is cut, so {@code retryAt} stays a date.
+     */
+    static final Duration LONGEST_DEFERRAL = Duration.ofDays(3650);
 
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
 
@@ -150,6 +174,8 @@ public final class TaskExecutor {
     private final long maxResultBytes;
     private final List<Class<? extends Throwable>> nonRetryableExceptions;
     private final Duration timeoutGrace;
+    /** Set once by {@link #stopping()}; read by every attempt's calling thread. */
+    private volatile boolean stopping;
     private final ExecutorService handlerThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-handler-", 0).factory());
 
@@ -170,6 +196,24 @@ public final class TaskExecutor {
         this.maxResultBytes = settings.maxResultBytes();
         this.nonRetryableExceptions = settings.nonRetryableExceptions();
         this.timeoutGrace = settings.timeoutGrace();
+    }
+
+    /**
+     * Tells the executor that the worker is stopping gracefully; it cannot be undone. From then on an
+     * attempt whose calling thread is interrupted while its handler runs (what
+     * {@code ExecutorService.shutdownNow()} does to the slots still busy when the shutdown stops
+     * waiting) is not abandoned: its handler is interrupted and given {@code timeoutGrace} to stop,
+     * and if it does, the attempt is reported {@code DEFERRED} with {@code retryAt} = now and error
+     * code {@code interrupted} (retryable), under its lease. The scheduler then dispatches the same
+     * attempt number again at once, to any worker, without counting it. The returned future of
+     * {@link #execute} completes when that report is durable, as for any result, so the dispatch's
+     * offset may be committed. A handler that does not stop within the grace is abandoned as before
+     * (nothing reported), so the task is never run twice at the same time; an attempt interrupted
+     * while it still waited for its lease had not started and is abandoned too (delivered again).
+     * Call it before interrupting the attempts.
+     */
+    public void stopping() {
+        stopping = true;
     }
 
     /**
@@ -220,7 +264,7 @@ public final class TaskExecutor {
             // off the producer's I/O thread, which completes `reported`: these are Redis calls
             return reported.whenCompleteAsync((result, failure) -> {
                 if (failure == null && result != null) {
-                    leases.finished(dispatch);
+                    leases.finished(dispatch); // this dispatch; a deferred attempt's next one has its own
                 }
                 lease.close();
             }, handlerThreads);
@@ -257,9 +301,13 @@ public final class TaskExecutor {
     private CompletableFuture<AttemptResult> finish(TaskDispatch dispatch, Optional<TaskHandler> handler,
                                                     Outcome outcome, Instant startedAt,
                                                     AttemptLeases.AttemptLease lease) {
+        Instant finishedAt = clock.instant();
+        Instant retryAt = outcome.retryAfter() == null ? null
+                : finishedAt.plus(outcome.retryAfter().compareTo(LONGEST_DEFERRAL) > 0
+                        ? LONGEST_DEFERRAL : outcome.retryAfter());
         AttemptResult result = new AttemptResult(dispatch.taskId(), dispatch.tenantId(), dispatch.attempt(),
                 lease.fencingToken(), workerId, outcome.outcome(), outcome.result(), outcome.error(),
-                startedAt, clock.instant());
+                startedAt, finishedAt, retryAt);
         record(handler.isPresent() ? dispatch.type() : "unknown", result);
         if (!lease.isValid()) {
             // another worker may hold the task now: this one must stop reporting (the scheduler's
@@ -268,7 +316,24 @@ public final class TaskExecutor {
                     dispatch.attempt(), dispatch.taskId(), outcome.outcome());
             return skipped("lease_lost");
         }
-        return report(result);
+        // a stopping worker's interrupted caller still reports (see stopping())
+        return uninterrupted(() -> report(result));
+    }
+
+    /**
+     * Runs {@code action} with the calling thread's interrupt status cleared, then restores it: an
+     * attempt interrupted by a stopping worker must still report its result and release its lease,
+     * and blocking clients (Kafka's metadata wait, Redis) refuse to work on an interrupted thread.
+     */
+    private static <T> T uninterrupted(Supplier<T> action) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return action.get();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void reportStarted(TaskDispatch dispatch, Instant startedAt) {
@@ -318,6 +383,14 @@ public final class TaskExecutor {
                     "handler ran longer than the task's timeout of " + dispatch.timeout()));
         } catch (InterruptedException e) {
             running.cancel(true);
+            if (stopping && awaitQuietly(ended, timeoutGrace)) {
+                // the handler has stopped, so the same attempt may run again elsewhere at once
+                Thread.currentThread().interrupt();
+                log.info("Attempt {} of task {} interrupted: the worker is stopping; it runs again at once",
+                        dispatch.attempt(), dispatch.taskId());
+                return Outcome.deferred(TaskError.retryable(INTERRUPTED, "worker " + workerId
+                        + " stopped while the attempt ran"), Duration.ZERO);
+            }
             Thread.currentThread().interrupt();
             throw new AttemptAbandonedException("interrupted while the handler ran", e);
         } catch (ExecutionException e) {
@@ -364,9 +437,9 @@ public final class TaskExecutor {
             case HandlerResult.Completed(JsonNode result) -> completed(result);
             case HandlerResult.Failed(String code, String message, boolean retryable) ->
                     Outcome.failed(new TaskError(code, message, retryable));
-            // the wire has no snooze yet: a retryable failure, retried after the task's own backoff
+            // not counted as an attempt: the scheduler runs the same one again at retryAt
             case HandlerResult.Snooze(Duration delay) ->
-                    Outcome.failed(TaskError.retryable(SNOOZED, "handler asked to retry after " + delay));
+                    Outcome.deferred(TaskError.retryable(SNOOZED, "handler asked to run again after " + delay), delay);
             case HandlerResult.Cancelled(String reason) ->
                     new Outcome(AttemptOutcome.CANCELLED, null, TaskError.permanent(CANCELLED, reason));
         };
@@ -433,10 +506,19 @@ public final class TaskExecutor {
         return e.getMessage() == null ? e.getClass().getName() : e.getClass().getName() + ": " + e.getMessage();
     }
 
-    /** What one attempt came to, before it is put on the wire. */
-    private record Outcome(AttemptOutcome outcome, JsonNode result, TaskError error) {
+    /** What one attempt came to, before it is put on the wire; {@code retryAfter} only for {@code DEFERRED}. */
+    private record Outcome(AttemptOutcome outcome, JsonNode result, TaskError error, Duration retryAfter) {
+        Outcome(AttemptOutcome outcome, JsonNode result, TaskError error) {
+            this(outcome, result, error, null);
+        }
+
         static Outcome failed(TaskError error) {
             return new Outcome(AttemptOutcome.FAILED, null, error);
+        }
+
+        /** Run the same attempt again {@code retryAfter} after this one ended. */
+        static Outcome deferred(TaskError reason, Duration retryAfter) {
+            return new Outcome(AttemptOutcome.DEFERRED, null, reason, retryAfter);
         }
     }
 }

@@ -21,7 +21,7 @@ import io.taskstream.worker.execution.AttemptLeases;
 
 /**
  * {@link AttemptLeases} on Redis: the lease of {@code redis-lock} on the task id (so one worker at a
- * time runs a task, whatever the attempt), and a marker {@code <finishedPrefix><taskId>:<attempt>}
+ * time runs a task, whatever the attempt), and a marker {@code <finishedPrefix><taskId>:<eventVersion>}
  * set once an attempt's result is durable (so a redelivered attempt is not run again).
  *
  * <h2>Waiting</h2>
@@ -160,8 +160,12 @@ public final class RedisAttemptLeases implements AttemptLeases, AutoCloseable {
         }
     }
 
+    /**
+     * Per dispatch, not per attempt number: a replayed task runs attempt 1 again and a deferred
+     * attempt is dispatched again under its number, each time with a new event version.
+     */
     String finishedKey(TaskDispatch dispatch) {
-        return settings.finishedPrefix() + dispatch.taskId() + ":" + dispatch.attempt();
+        return settings.finishedPrefix() + dispatch.taskId() + ":" + dispatch.eventVersion();
     }
 
     private static final class Held implements AttemptLease {

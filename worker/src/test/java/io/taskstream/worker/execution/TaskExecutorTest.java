@@ -6,13 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
+import io.taskstream.schemas.Document;
 import io.taskstream.schemas.Execution;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
@@ -40,6 +49,7 @@ class TaskExecutorTest {
     static final String WORKER = "worker-1";
     static final int MAX_RESULT_BYTES = 100;
     static final Duration CHECK_INTERVAL = Duration.ofMillis(500);
+    static final SchemaValidator VALIDATOR = SchemaValidator.load();
 
     final MutableClock clock = new MutableClock(T0);
     final RecordingReporter reporter = new RecordingReporter();
@@ -68,7 +78,11 @@ class TaskExecutorTest {
     }
 
     TaskExecutor executor(TaskHandler... handlers) {
-        return new TaskExecutor(HandlerRegistry.of(List.of(handlers)), reporter,
+        return executor(AttemptLeases.NONE, handlers);
+    }
+
+    TaskExecutor executor(AttemptLeases leases, TaskHandler... handlers) {
+        return new TaskExecutor(HandlerRegistry.of(List.of(handlers)), leases, reporter,
                 new CancellationCheck(flags, clock, CHECK_INTERVAL, meters), clock, meters,
                 new TaskExecutor.Settings(WORKER, MAX_RESULT_BYTES, nonRetryable));
     }
@@ -190,14 +204,33 @@ class TaskExecutorTest {
     }
 
     @Test
-    void aSnoozeIsReportedAsARetryableFailureUntilTheWireCarriesSnoozes() throws Exception {
+    void aSnoozeIsReportedDeferredSoTheSameAttemptRunsAgainAfterItsDelay() throws Exception {
         AttemptResult result = run(executor(handler("later", ctx -> HandlerResult.snooze(Duration.ofSeconds(30)))),
-                dispatch("later", Map.of()));
+                dispatch(UUID.randomUUID(), "later", Map.of(), 2, 4, 5));
 
-        assertThat(result.outcome()).isEqualTo(AttemptOutcome.FAILED);
-        assertThat(result.error().code()).isEqualTo("snoozed");
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+        assertThat(result.attempt()).isEqualTo(2);
+        assertThat(result.finishedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(result.retryAt()).as("the delay counts from the attempt's end").isEqualTo(T0.plusSeconds(31));
+        assertThat(result.error().code()).isEqualTo(TaskExecutor.SNOOZED);
         assertThat(result.error().retryable()).isTrue();
         assertThat(result.error().message()).contains("PT30S");
+        assertThat(VALIDATOR.validate(Document.ATTEMPT_RESULT, Json.mapper().valueToTree(result))).isEmpty();
+        assertThat(meters.get("taskstream.worker.tasks").tags("type", "later", "outcome", "deferred")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aSnoozeOfZeroAsksToRunAgainAtOnceAndAnEndlessOneIsCutToAWritableDate() throws Exception {
+        TaskExecutor executor = executor(handler("now", ctx -> HandlerResult.snooze(Duration.ZERO)),
+                handler("never", ctx -> HandlerResult.snooze(Duration.ofSeconds(Long.MAX_VALUE))));
+
+        AttemptResult now = run(executor, dispatch("now", Map.of()));
+        AttemptResult never = run(executor, dispatch("never", Map.of()));
+
+        assertThat(now.retryAt()).isEqualTo(now.finishedAt());
+        assertThat(never.retryAt()).isEqualTo(never.finishedAt().plus(TaskExecutor.LONGEST_DEFERRAL));
+        assertThat(VALIDATOR.validate(Document.ATTEMPT_RESULT, Json.mapper().valueToTree(never))).isEmpty();
     }
 
     @Test
@@ -295,6 +328,83 @@ class TaskExecutorTest {
                 .hasCauseInstanceOf(AttemptAbandonedException.class);
         assertThat(handlerInterrupted.get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(reporter.results).isEmpty();
+    }
+
+    @Test
+    void aStoppingWorkerReportsAnInterruptedAttemptDeferredToRunAgainAtOnceAndReleasesItsLease() throws Exception {
+        InMemoryLeases leases = new InMemoryLeases();
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Boolean> handlerInterrupted = new CompletableFuture<>();
+        TaskExecutor executor = executor(leases, handler("sleepy", ctx -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await(); // until interrupted
+            } catch (InterruptedException e) {
+                handlerInterrupted.complete(true);
+                throw e;
+            }
+            return HandlerResult.completed();
+        }));
+        TaskDispatch dispatch = dispatch(UUID.randomUUID(), "sleepy", Map.of(), 3, 4, 9);
+        CompletableFuture<CompletableFuture<AttemptResult>> attempt = new CompletableFuture<>();
+        CompletableFuture<Boolean> callerStillInterrupted = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            attempt.complete(executor.execute(dispatch));
+            callerStillInterrupted.complete(Thread.currentThread().isInterrupted());
+        });
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        executor.stopping();
+        caller.interrupt(); // what shutdownNow() does to a slot's thread
+
+        AttemptResult result = attempt.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+        assertThat(handlerInterrupted.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+        assertThat(result.attempt()).isEqualTo(3);
+        assertThat(result.retryAt()).as("at once").isEqualTo(result.finishedAt());
+        assertThat(result.error().code()).isEqualTo(TaskExecutor.INTERRUPTED);
+        assertThat(result.error().retryable()).isTrue();
+        assertThat(result.fencingToken()).as("reported under its lease").isEqualTo(leases.lastToken());
+        assertThat(reporter.results).containsExactly(result);
+        assertThat(callerStillInterrupted.get(30, TimeUnit.SECONDS)).as("the interrupt is kept for the caller")
+                .isTrue();
+        assertThat(leases.held()).as("released").isZero();
+        assertThat(leases.closedWhileInterrupted()).as("released with the interrupt set aside").isFalse();
+        assertThat(leases.isFinished(dispatch)).as("the same attempt must run again").isFalse();
+    }
+
+    @Test
+    void aStoppingWorkerStillAbandonsAHandlerThatIgnoresTheInterruptSoTheTaskNeverRunsTwiceAtOnce()
+            throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TaskExecutor executor = new TaskExecutor(HandlerRegistry.of(List.of(handler("stubborn", ctx -> {
+            started.countDown();
+            while (release.getCount() > 0) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    // a handler that will not stop
+                }
+            }
+            return HandlerResult.completed();
+        }))), reporter, new CancellationCheck(flags, clock, CHECK_INTERVAL, meters), clock, meters,
+                new TaskExecutor.Settings(WORKER, MAX_RESULT_BYTES, List.of(), Duration.ofMillis(100)));
+        try {
+            CompletableFuture<CompletableFuture<AttemptResult>> attempt = new CompletableFuture<>();
+            Thread caller = Thread.ofVirtual().start(() ->
+                    attempt.complete(executor.execute(dispatch("stubborn", Map.of()))));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+            executor.stopping();
+            caller.interrupt();
+
+            assertThatThrownBy(() -> attempt.get(30, TimeUnit.SECONDS).get()).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(AttemptAbandonedException.class);
+            assertThat(reporter.results).isEmpty();
+        } finally {
+            release.countDown();
+        }
     }
 
     static TaskDispatch withTimeout(TaskDispatch d, Duration timeout) {
@@ -395,6 +505,85 @@ class TaskExecutorTest {
         assertThatThrownBy(() -> new TaskExecutor.Settings(WORKER, 0))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(new TaskExecutor.Settings(WORKER, 1).nonRetryableExceptions()).isEmpty();
+    }
+
+    // --- leases -----------------------------------------------------------------------------------
+
+    @Test
+    void aDeferredAttemptIsNotMarkedFinishedSoItsNextDispatchUnderTheSameNumberRuns() throws Exception {
+        InMemoryLeases leases = new InMemoryLeases();
+        List<Integer> runs = new java.util.ArrayList<>();
+        TaskExecutor executor = executor(leases, handler("flaky.upstream", ctx -> {
+            runs.add(ctx.attempt());
+            return runs.size() == 1 ? HandlerResult.snooze(Duration.ofSeconds(5)) : HandlerResult.completed();
+        }));
+        TaskDispatch dispatch = dispatch(UUID.randomUUID(), "flaky.upstream", Map.of(), 1, 4, 3);
+
+        AttemptResult deferred = run(executor, dispatch);
+        assertThat(leases.isFinished(dispatch)).isFalse();
+        AttemptResult again = run(executor, dispatch);
+        assertThat(leases.isFinished(dispatch)).as("a completed attempt is").isTrue();
+        AttemptResult redelivered = run(executor, dispatch);
+
+        assertThat(deferred.outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+        assertThat(again.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
+        assertThat(again.fencingToken()).as("a newer lease than the deferral's").isGreaterThan(deferred.fencingToken());
+        assertThat(redelivered).as("a finished attempt is not run again").isNull();
+        assertThat(runs).containsExactly(1, 1);
+        assertThat(leases.held()).isZero();
+    }
+
+    /** Leases in memory: always granted, each with the next token; finished markers in a set. */
+    static final class InMemoryLeases implements AttemptLeases {
+        private final Set<String> finished = ConcurrentHashMap.newKeySet();
+        private final AtomicLong tokens = new AtomicLong(40);
+        private final AtomicInteger held = new AtomicInteger();
+        private volatile boolean closedWhileInterrupted;
+
+        @Override
+        public Optional<AttemptLease> acquire(TaskDispatch dispatch, Instant giveUpAt) {
+            long token = tokens.incrementAndGet();
+            held.incrementAndGet();
+            return Optional.of(new AttemptLease() {
+                @Override
+                public long fencingToken() {
+                    return token;
+                }
+
+                @Override
+                public boolean isValid() {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                    closedWhileInterrupted |= Thread.currentThread().isInterrupted();
+                    held.decrementAndGet();
+                }
+            });
+        }
+
+        @Override
+        public boolean isFinished(TaskDispatch dispatch) {
+            return finished.contains(dispatch.taskId() + ":" + dispatch.attempt());
+        }
+
+        @Override
+        public void finished(TaskDispatch dispatch) {
+            finished.add(dispatch.taskId() + ":" + dispatch.attempt());
+        }
+
+        long lastToken() {
+            return tokens.get();
+        }
+
+        int held() {
+            return held.get();
+        }
+
+        boolean closedWhileInterrupted() {
+            return closedWhileInterrupted;
+        }
     }
 
     // --- cancellation ---------------------------------------------------------------------------

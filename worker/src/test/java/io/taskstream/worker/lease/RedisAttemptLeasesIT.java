@@ -110,7 +110,7 @@ class RedisAttemptLeasesIT {
     }
 
     @Test
-    void aFinishedAttemptIsMarkedPerAttempt() {
+    void aFinishedDispatchIsMarkedSoADeliveryOfItAgainIsSkippedButAReplayOrDeferralIsNot() {
         TaskDispatch first = dispatch("log", Map.of());
 
         assertThat(leases.isFinished(first)).isFalse();
@@ -118,10 +118,11 @@ class RedisAttemptLeasesIT {
 
         assertThat(leases.isFinished(first)).isTrue();
         assertThat(new StringRedisTemplate(factory).getExpire(leases.finishedKey(first))).isPositive();
-        TaskDispatch second = new TaskDispatch(first.taskId(), first.tenantId(), first.type(), first.payload(),
-                first.priority(), 2, first.maxAttempts(), first.timeout(), first.orderingKey(), first.labels(),
-                first.scheduleId(), first.encrypt(), first.createdAt(), first.dispatchedAt(), first.deadline(), 9);
-        assertThat(leases.isFinished(second)).as("another attempt of the task").isFalse();
+        TaskDispatch replayed = new TaskDispatch(first.taskId(), first.tenantId(), first.type(), first.payload(),
+                first.priority(), 1, first.maxAttempts(), first.timeout(), first.orderingKey(), first.labels(),
+                first.scheduleId(), first.encrypt(), first.createdAt(), first.dispatchedAt(), first.deadline(),
+                first.eventVersion() + 5);
+        assertThat(leases.isFinished(replayed)).as("attempt 1 dispatched anew (replay, deferral)").isFalse();
     }
 
     @Test
