@@ -150,6 +150,7 @@ public final class TaskExecutor {
     private final long maxResultBytes;
     private final List<Class<? extends Throwable>> nonRetryableExceptions;
     private final Duration timeoutGrace;
+    private final ProgressEvents progress;
     private final ExecutorService handlerThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-handler-", 0).factory());
 
@@ -170,6 +171,7 @@ public final class TaskExecutor {
         this.maxResultBytes = settings.maxResultBytes();
         this.nonRetryableExceptions = settings.nonRetryableExceptions();
         this.timeoutGrace = settings.timeoutGrace();
+        this.progress = new ProgressEvents(reporter, workerId, meters);
     }
 
     /**
@@ -387,6 +389,8 @@ public final class TaskExecutor {
                 .payload(dispatch.payload())
                 .labels(dispatch.labels())
                 .cancelled(cancellation.during(dispatch.taskId(), notCancelledAt))
+                .clock(clock)
+                .progress(progress.sinkFor(dispatch, notCancelledAt)) // notCancelledAt is the attempt's start
                 .build();
     }
 
