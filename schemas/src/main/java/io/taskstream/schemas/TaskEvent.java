@@ -13,9 +13,14 @@ import tools.jackson.databind.JsonNode;
  * out-of-order arrival never move a status backwards. Descriptive fields ({@code type},
  * {@code labels}, {@code payload} …) are carried by the admission event and may be absent later.
  *
+ * <p>A <em>progress event</em> is a worker's {@code PROCESSING} event that also carries
+ * {@link #progress()}: it has the same version as the attempt's {@code PROCESSING} event, and the
+ * projection applies its progress at that version too (docs/wire-conventions.md, "Progress").
+ *
  * @param attempts   attempts started so far
  * @param runAt      when the next attempt is due ({@code SCHEDULED}, {@code RETRY_SCHEDULED})
  * @param execution  the attempt this event closes or starts, if any
+ * @param progress   how far the running attempt has got; only on {@code PROCESSING} events
  */
 public record TaskEvent(
         UUID taskId,
@@ -36,7 +41,8 @@ public record TaskEvent(
         JsonNode payload,
         JsonNode result,
         TaskError error,
-        Execution execution) {
+        Execution execution,
+        TaskProgress progress) {
 
     public TaskEvent {
         Objects.requireNonNull(taskId, "taskId");
@@ -46,6 +52,18 @@ public record TaskEvent(
         if (version < 0) {
             throw new IllegalArgumentException("version must not be negative");
         }
+        if (progress != null && status != TaskStatus.PROCESSING) {
+            throw new IllegalArgumentException("only a PROCESSING event carries progress (was " + status + ")");
+        }
+    }
+
+    /** An event without progress: every event but a worker's progress report. */
+    public TaskEvent(UUID taskId, String tenantId, long version, TaskStatus status, Instant occurredAt, String type,
+                     Priority priority, int attempts, Integer maxAttempts, Instant runAt, Instant createdAt,
+                     Map<String, String> labels, String orderingKey, UUID scheduleId, String idempotencyKey,
+                     JsonNode payload, JsonNode result, TaskError error, Execution execution) {
+        this(taskId, tenantId, version, status, occurredAt, type, priority, attempts, maxAttempts, runAt, createdAt,
+                labels, orderingKey, scheduleId, idempotencyKey, payload, result, error, execution, null);
     }
 
     /** An event that only moves the status; descriptive fields stay as the projection has them. */
@@ -66,18 +84,28 @@ public record TaskEvent(
     public TaskEvent withExecution(Execution newExecution) {
         return new TaskEvent(taskId, tenantId, version, status, occurredAt, type, priority, attempts, maxAttempts,
                 runAt, createdAt, labels, orderingKey, scheduleId, idempotencyKey, payload, result, error,
-                newExecution);
+                newExecution, progress);
     }
 
     public TaskEvent withOutcome(JsonNode newResult, TaskError newError) {
         return new TaskEvent(taskId, tenantId, version, status, occurredAt, type, priority, attempts, maxAttempts,
                 runAt, createdAt, labels, orderingKey, scheduleId, idempotencyKey, payload, newResult, newError,
-                execution);
+                execution, progress);
     }
 
     public TaskEvent withRunAt(Instant newRunAt) {
         return new TaskEvent(taskId, tenantId, version, status, occurredAt, type, priority, attempts, maxAttempts,
                 newRunAt, createdAt, labels, orderingKey, scheduleId, idempotencyKey, payload, result, error,
-                execution);
+                execution, progress);
+    }
+
+    /**
+     * This {@code PROCESSING} event reporting {@code newProgress}, at its time: the same version,
+     * attempt and execution (see the class comment).
+     */
+    public TaskEvent withProgress(TaskProgress newProgress) {
+        return new TaskEvent(taskId, tenantId, version, status, newProgress.at(), type, priority, attempts,
+                maxAttempts, runAt, createdAt, labels, orderingKey, scheduleId, idempotencyKey, payload, result, error,
+                execution, newProgress);
     }
 }

@@ -161,6 +161,49 @@ class RecordsTest {
     }
 
     @Test
+    void progressRidesOnTheAttemptsProcessingEventAtItsVersion() {
+        Execution running = new Execution(1, "w", T0, null, null, null, null);
+        TaskEvent processing = TaskEvent.statusChange(ID, "acme", 2, TaskStatus.PROCESSING, T0, 1)
+                .withExecution(running);
+        TaskProgress progress = new TaskProgress(40, "page 4 of 10", T0.plusSeconds(5));
+
+        TaskEvent reported = processing.withProgress(progress);
+
+        assertThat(reported.progress()).isEqualTo(progress);
+        assertThat(reported.version()).isEqualTo(2);
+        assertThat(reported.occurredAt()).as("the report's own time").isEqualTo(T0.plusSeconds(5));
+        assertThat(reported.execution()).isEqualTo(running);
+        assertThat(reported.withExecution(running).withOutcome(null, null).withRunAt(null).progress())
+                .isEqualTo(progress);
+        assertThat(processing.progress()).isNull();
+    }
+
+    @Test
+    void progressIsAPercentageWithAShortMessageAndOnlyOnProcessingEvents() {
+        assertThat(new TaskProgress(0, null, T0).message()).isNull();
+        assertThat(new TaskProgress(100, "x".repeat(TaskProgress.MAX_MESSAGE_LENGTH), T0).percent()).isEqualTo(100);
+        assertThatThrownBy(() -> new TaskProgress(-1, null, T0)).hasMessageContaining("between 0 and 100 (was -1)");
+        assertThatThrownBy(() -> new TaskProgress(101, null, T0)).hasMessageContaining("between 0 and 100 (was 101)");
+        assertThatThrownBy(() -> new TaskProgress(50, "x".repeat(TaskProgress.MAX_MESSAGE_LENGTH + 1), T0))
+                .hasMessageContaining("at most 200 characters");
+        assertThatThrownBy(() -> new TaskProgress(50, null, null)).hasMessageContaining("at");
+        assertThatThrownBy(() -> TaskEvent.statusChange(ID, "acme", 3, TaskStatus.COMPLETED, T0, 1)
+                .withProgress(new TaskProgress(50, null, T0))).hasMessageContaining("only a PROCESSING event");
+    }
+
+    @Test
+    void theSchemaRefusesProgressOnAnyOtherStatus() {
+        SchemaValidator validator = SchemaValidator.load();
+        TaskEvent reported = TaskEvent.statusChange(ID, "acme", 2, TaskStatus.PROCESSING, T0, 1)
+                .withProgress(new TaskProgress(40, "m", T0));
+        tools.jackson.databind.node.ObjectNode json = Json.mapper().valueToTree(reported);
+
+        assertThat(validator.validate(Document.TASK_EVENT, json)).isEmpty();
+        json.put("status", "COMPLETED");
+        assertThat(validator.validate(Document.TASK_EVENT, json)).isNotEmpty();
+    }
+
+    @Test
     void terminalStatusesAreExactlyTheThree() {
         assertThat(java.util.Arrays.stream(TaskStatus.values()).filter(TaskStatus::isTerminal))
                 .containsExactly(TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED);

@@ -8,6 +8,7 @@ import io.taskstream.schemas.Execution;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskProgress;
 import io.taskstream.schemas.TaskStatus;
 import tools.jackson.databind.JsonNode;
 
@@ -16,6 +17,7 @@ import tools.jackson.databind.JsonNode;
  * Derived columns: {@code startedAt} (the start of the attempt a {@code PROCESSING} or outcome event
  * names) and {@code finishedAt} (when a terminal event happened); {@code createdAt} falls back to the
  * event time for events that do not carry it, as a placeholder until the admission event fills it.
+ * {@code progress} is a progress event's (null for every other event).
  */
 record ProjectedTask(
         UUID id,
@@ -37,12 +39,26 @@ record ProjectedTask(
         JsonNode result,
         TaskError lastError,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        TaskProgress progress) {
+
+    Integer progressPercent() {
+        return progress == null ? null : progress.percent();
+    }
+
+    String progressMessage() {
+        return progress == null ? null : progress.message();
+    }
+
+    Instant progressAt() {
+        return progress == null ? null : progress.at();
+    }
 
     /** The same contribution without the idempotency key (another task of the batch claims it). */
     ProjectedTask withoutIdempotencyKey() {
         return new ProjectedTask(id, tenantId, version, status, updatedAt, type, priority, attempts, maxAttempts, runAt,
-                createdAt, labels, orderingKey, scheduleId, null, payload, result, lastError, startedAt, finishedAt);
+                createdAt, labels, orderingKey, scheduleId, null, payload, result, lastError, startedAt, finishedAt,
+                progress);
     }
 
     static ProjectedTask of(TaskEvent e) {
@@ -60,6 +76,7 @@ record ProjectedTask(
         Instant createdAt = e.createdAt() != null ? e.createdAt() : e.occurredAt();
         return new ProjectedTask(e.taskId(), e.tenantId(), e.version(), e.status(), e.occurredAt(), e.type(),
                 e.priority(), e.attempts(), e.maxAttempts(), e.runAt(), createdAt, e.labels(), e.orderingKey(),
-                e.scheduleId(), e.idempotencyKey(), e.payload(), e.result(), e.error(), startedAt, finishedAt);
+                e.scheduleId(), e.idempotencyKey(), e.payload(), e.result(), e.error(), startedAt, finishedAt,
+                e.progress());
     }
 }

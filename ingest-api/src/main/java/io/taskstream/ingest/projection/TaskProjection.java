@@ -55,6 +55,17 @@ import io.taskstream.schemas.TaskEvent;
  *       unique index must never make a batch fail).</li>
  * </ul>
  *
+ * <h2>Progress</h2>
+ * A progress event is the attempt's {@code PROCESSING} event again (same version) with
+ * {@code progress}. An event the version rule applies sets the progress columns to what it carries:
+ * a progress event's report (it stands in for a lost {@code PROCESSING} event), nothing for any other
+ * event — so a new attempt starts without progress and a task that left {@code PROCESSING} shows none.
+ * Besides, a progress event at the row's own version, while the row is {@code PROCESSING}, sets
+ * them if its report is newer than the one held ({@code progress_at}); nothing else of the row
+ * changes. Once a later event moved the row on, a late or replayed progress event matches neither
+ * rule. Progress events of one attempt share a version, so several in one batch go to successive
+ * rounds like any events of one task.
+ *
  * <h2>Failures</h2>
  * A constraint violation in a batch (a value the table does not accept) rolls it back and the events
  * are applied one by one, each in its own transaction ({@code taskstream.projection.fallbacks}); one
@@ -66,23 +77,31 @@ public class TaskProjection {
 
     private static final Logger log = LoggerFactory.getLogger(TaskProjection.class);
 
+    /** A progress event at the row's version, newer than the progress the row holds (class comment). */
+    static final String NEWER_PROGRESS_AT_SAME_VERSION = """
+            (t.version = EXCLUDED.version AND t.status = 'PROCESSING' AND EXCLUDED.status = 'PROCESSING'
+                AND EXCLUDED.progress_at IS NOT NULL AND (t.progress_at IS NULL OR EXCLUDED.progress_at > t.progress_at))""";
+
     static final String UPSERT_TASKS = """
             INSERT INTO tasks AS t (id, tenant_id, version, status, updated_at, type, priority, attempts, max_attempts,
                                     run_at, created_at, labels, ordering_key, schedule_id, idempotency_key, payload,
-                                    result, last_error, started_at, finished_at)
+                                    result, last_error, started_at, finished_at, progress_percent, progress_message,
+                                    progress_at)
             SELECT v.id, v.tenant_id, v.version, v.status, v.updated_at, v.type, v.priority, v.attempts, v.max_attempts,
                    v.run_at, v.created_at, COALESCE(v.labels, '{}'::jsonb), v.ordering_key, v.schedule_id,
                    CASE WHEN EXISTS (SELECT 1 FROM tasks o
                                      WHERE o.tenant_id = v.tenant_id AND o.idempotency_key = v.idempotency_key
                                        AND o.id <> v.id)
                         THEN NULL ELSE v.idempotency_key END,
-                   v.payload, v.result, v.last_error, v.started_at, v.finished_at
+                   v.payload, v.result, v.last_error, v.started_at, v.finished_at, v.progress_percent,
+                   v.progress_message, v.progress_at
             FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[], ?::text[], ?::text[],
                         ?::integer[], ?::integer[], ?::timestamptz[], ?::timestamptz[], ?::jsonb[], ?::text[],
-                        ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::timestamptz[], ?::timestamptz[])
+                        ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::timestamptz[], ?::timestamptz[],
+                        ?::integer[], ?::text[], ?::timestamptz[])
                  AS v(id, tenant_id, version, status, updated_at, type, priority, attempts, max_attempts, run_at,
                       created_at, labels, ordering_key, schedule_id, idempotency_key, payload, result, last_error,
-                      started_at, finished_at)
+                      started_at, finished_at, progress_percent, progress_message, progress_at)
             ON CONFLICT (id) DO UPDATE SET
                 version      = GREATEST(t.version, EXCLUDED.version),
                 status       = CASE WHEN t.version < EXCLUDED.version THEN EXCLUDED.status ELSE t.status END,
@@ -110,8 +129,15 @@ public class TaskProjection {
                 ordering_key = COALESCE(t.ordering_key, EXCLUDED.ordering_key),
                 schedule_id  = COALESCE(t.schedule_id, EXCLUDED.schedule_id),
                 idempotency_key = COALESCE(t.idempotency_key, EXCLUDED.idempotency_key),
-                payload      = COALESCE(t.payload, EXCLUDED.payload)
+                payload      = COALESCE(t.payload, EXCLUDED.payload),
+                progress_percent = CASE WHEN t.version < EXCLUDED.version OR NEWER_PROGRESS_AT_SAME_VERSION
+                                        THEN EXCLUDED.progress_percent ELSE t.progress_percent END,
+                progress_message = CASE WHEN t.version < EXCLUDED.version OR NEWER_PROGRESS_AT_SAME_VERSION
+                                        THEN EXCLUDED.progress_message ELSE t.progress_message END,
+                progress_at      = CASE WHEN t.version < EXCLUDED.version OR NEWER_PROGRESS_AT_SAME_VERSION
+                                        THEN EXCLUDED.progress_at ELSE t.progress_at END
             WHERE t.version < EXCLUDED.version
+               OR NEWER_PROGRESS_AT_SAME_VERSION
                OR (t.type IS NULL AND EXCLUDED.type IS NOT NULL)
                OR (t.priority IS NULL AND EXCLUDED.priority IS NOT NULL)
                OR (t.max_attempts IS NULL AND EXCLUDED.max_attempts IS NOT NULL)
@@ -119,7 +145,7 @@ public class TaskProjection {
                OR (t.result IS NULL AND EXCLUDED.result IS NOT NULL)
                OR (t.last_error IS NULL AND EXCLUDED.last_error IS NOT NULL)
                OR (EXCLUDED.started_at IS NOT NULL AND (t.started_at IS NULL OR EXCLUDED.started_at < t.started_at))
-            """;
+            """.replace("NEWER_PROGRESS_AT_SAME_VERSION", NEWER_PROGRESS_AT_SAME_VERSION);
 
     static final String UPSERT_EXECUTIONS = """
             INSERT INTO task_executions AS e (task_id, tenant_id, attempt, started_at, worker_id, finished_at, outcome,
@@ -266,7 +292,10 @@ public class TaskProjection {
                 ps.setArray(i++, jsonArray(con, rows, ProjectedTask::result));
                 ps.setArray(i++, jsonArray(con, rows, ProjectedTask::lastError));
                 ps.setArray(i++, array(con, rows, ProjectedTask::startedAt));
-                ps.setArray(i, array(con, rows, ProjectedTask::finishedAt));
+                ps.setArray(i++, array(con, rows, ProjectedTask::finishedAt));
+                ps.setArray(i++, array(con, rows, ProjectedTask::progressPercent));
+                ps.setArray(i++, array(con, rows, ProjectedTask::progressMessage));
+                ps.setArray(i, array(con, rows, ProjectedTask::progressAt));
                 return ps.executeUpdate();
             }
         });

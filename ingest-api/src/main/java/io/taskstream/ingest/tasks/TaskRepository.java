@@ -33,7 +33,8 @@ public class TaskRepository {
 
     private static final List<String> VIEW_COLUMNS = List.of("id", "tenant_id", "type", "priority", "status",
             "attempts", "max_attempts", "run_at", "created_at", "updated_at", "started_at", "finished_at", "result",
-            "last_error", "labels", "ordering_key", "schedule_id", "trace_id");
+            "last_error", "labels", "ordering_key", "schedule_id", "trace_id", "progress_percent", "progress_message",
+            "progress_at");
 
     private final JdbcTemplate jdbc;
 
@@ -131,7 +132,13 @@ public class TaskRepository {
                 rs.getString("ordering_key"),
                 rs.getObject("schedule_id", UUID.class),
                 rs.getString("trace_id"),
+                progress(rs),
                 includePayload ? json(rs.getString("payload")) : null);
+    }
+
+    private static ProgressView progress(ResultSet rs) throws SQLException {
+        Instant at = instant(rs, "progress_at");
+        return at == null ? null : new ProgressView(rs.getInt("progress_percent"), rs.getString("progress_message"), at);
     }
 
     /** Instants travel to and from {@code timestamptz} as UTC offsets, whatever the JVM's time zone. */

@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
  * @param startedAt  when its first attempt started
  * @param finishedAt when it reached a terminal status
  * @param lastError  the error of the latest failed attempt
+ * @param progress   what the running attempt last reported; null unless the task is {@code PROCESSING}
+ *                   and its attempt has reported progress
  */
 public record TaskView(
         UUID id,
@@ -40,7 +42,17 @@ public record TaskView(
         String orderingKey,
         UUID scheduleId,
         String traceId,
+        ProgressView progress,
         @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode payload) {
+
+    /** The view of a task that shows no progress. */
+    public TaskView(UUID id, String tenantId, String type, Priority priority, TaskStatus status, int attempts,
+                    Integer maxAttempts, Instant runAt, Instant createdAt, Instant updatedAt, Instant startedAt,
+                    Instant finishedAt, JsonNode result, TaskError lastError, Map<String, String> labels,
+                    String orderingKey, UUID scheduleId, String traceId, JsonNode payload) {
+        this(id, tenantId, type, priority, status, attempts, maxAttempts, runAt, createdAt, updatedAt, startedAt,
+                finishedAt, result, lastError, labels, orderingKey, scheduleId, traceId, null, payload);
+    }
 
     /** The view of a task just accepted: what its read-your-writes row holds. */
     public static TaskView pending(TaskSubmission s, String traceId) {

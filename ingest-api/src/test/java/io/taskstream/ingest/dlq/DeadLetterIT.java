@@ -170,7 +170,8 @@ class DeadLetterIT {
         JsonNode item = page.get("items").get(0);
         assertThat(item.propertyNames()).containsExactlyInAnyOrder("id", "tenantId", "type", "priority", "status",
                 "attempts", "maxAttempts", "runAt", "createdAt", "updatedAt", "startedAt", "finishedAt", "result",
-                "lastError", "labels", "orderingKey", "scheduleId", "traceId", "deadLetteredAt", "reason");
+                "lastError", "labels", "orderingKey", "scheduleId", "traceId", "progress", "deadLetteredAt",
+                "reason");
         assertThat(item.get("status").asString()).isEqualTo("FAILED");
         assertThat(item.get("type").asString()).isEqualTo(type);
         assertThat(item.get("attempts").asInt()).isEqualTo(2);

@@ -319,6 +319,114 @@ class ProjectionIT {
         assertThat(view.get("createdAt").asString()).isEqualTo(accepted.get("createdAt").asString());
     }
 
+    private JsonNode view(UUID id) {
+        return TestApi.json(TestApi.onPort(port).getAuthorized("/api/v1/tasks/" + id));
+    }
+
+    @Test
+    void aProgressEventOfAProcessingTaskShowsInItsView() {
+        TaskEvents task = newTask();
+
+        publish(task.admitted(), task.processing(2, 1),
+                task.progress(2, 1, 40, "page 4 of 10", Duration.ofSeconds(5)));
+        awaitCaughtUp();
+
+        JsonNode view = view(task.taskId());
+        assertThat(view.get("status").asString()).isEqualTo("PROCESSING");
+        assertThat(view.get("progress").get("percent").asInt()).isEqualTo(40);
+        assertThat(view.get("progress").get("message").asString()).isEqualTo("page 4 of 10");
+        assertThat(Instant.parse(view.get("progress").get("updatedAt").asString()))
+                .isEqualTo(task.startOf(1).plusSeconds(5));
+        assertThat(Instant.parse(view.get("updatedAt").asString())).as("the task's last status change")
+                .isEqualTo(task.startOf(1));
+        assertThat(row(task.taskId()).get("version")).as("progress takes no version of its own").isEqualTo(2L);
+
+        // a newer report replaces it; an older one that arrives late (a replay) does not
+        publish(task.progress(2, 1, 70, null, Duration.ofSeconds(7)),
+                task.progress(2, 1, 50, "late", Duration.ofSeconds(6)));
+        awaitCaughtUp();
+
+        JsonNode progress = view(task.taskId()).get("progress");
+        assertThat(progress.get("percent").asInt()).isEqualTo(70);
+        assertThat(progress.get("message").isNull()).isTrue();
+        assertThat(Instant.parse(progress.get("updatedAt").asString())).isEqualTo(task.startOf(1).plusSeconds(7));
+    }
+
+    @Test
+    void aProgressEventThatArrivesAfterTheCompletedEventChangesNothing() {
+        TaskEvents task = newTask();
+        publish(task.admitted(), task.processing(2, 1), task.progress(2, 1, 40, "halfway", Duration.ofSeconds(1)),
+                task.completed(3, 1));
+        awaitCaughtUp();
+        Map<String, Object> completed = row(task.taskId());
+        assertThat(completed.get("status")).isEqualTo("COMPLETED");
+        assertThat(view(task.taskId()).get("progress").isNull()).as("a finished task shows no progress").isTrue();
+
+        publish(task.progress(2, 1, 90, "sent before the result, arrived after it", Duration.ofMillis(1_900)));
+        awaitCaughtUp();
+
+        assertThat(row(task.taskId())).isEqualTo(completed);
+        JsonNode view = view(task.taskId());
+        assertThat(view.get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(view.get("progress").isNull()).isTrue();
+    }
+
+    @Test
+    void progressEventsInOneBatchLeaveTheNewestReportWhateverTheirOrder() {
+        TaskEvents running = newTask();
+        TaskEvents finished = newTask();
+
+        publishAsOneBatch(running.progress(2, 1, 60, "newest", Duration.ofSeconds(2)), running.admitted(),
+                running.progress(2, 1, 30, "older", Duration.ofSeconds(1)), running.processing(2, 1),
+                finished.admitted(), finished.processing(2, 1), finished.completed(3, 1),
+                finished.progress(2, 1, 30, "before the result", Duration.ofSeconds(1)));
+        awaitCaughtUp();
+
+        Map<String, Object> row = row(running.taskId());
+        assertThat(row.get("status")).isEqualTo("PROCESSING");
+        assertThat(row.get("progress_percent")).isEqualTo(60);
+        assertThat(row.get("progress_message")).isEqualTo("newest");
+        assertThat(row(finished.taskId()).get("status")).isEqualTo("COMPLETED");
+        assertThat(row(finished.taskId()).get("progress_percent")).isNull();
+    }
+
+    @Test
+    void aProgressEventStandsInForALostProcessingEvent() {
+        TaskEvents task = newTask();
+
+        publish(task.admitted(), task.progress(2, 1, 10, "the PROCESSING event was lost", Duration.ofSeconds(1)));
+        awaitCaughtUp();
+
+        JsonNode view = view(task.taskId());
+        assertThat(view.get("status").asString()).isEqualTo("PROCESSING");
+        assertThat(view.get("attempts").asInt()).isEqualTo(1);
+        assertThat(Instant.parse(view.get("startedAt").asString())).isEqualTo(task.startOf(1));
+        assertThat(view.get("progress").get("percent").asInt()).isEqualTo(10);
+        assertThat(executions(task.taskId())).singleElement()
+                .satisfies(x -> assertThat(x.get("worker_id")).isEqualTo("worker-1"));
+    }
+
+    @Test
+    void aRetriedTaskShowsOnlyTheRunningAttemptsProgress() {
+        TaskEvents task = newTask();
+        publish(task.admitted(), task.processing(2, 1), task.progress(2, 1, 80, "attempt 1", Duration.ofSeconds(1)),
+                task.failedAttempt(3, 1, TaskStatus.RETRY_SCHEDULED));
+        awaitCaughtUp();
+        assertThat(view(task.taskId()).get("progress").isNull()).isTrue();
+
+        publish(TaskEvent.statusChange(task.taskId(), "default", 4, TaskStatus.QUEUED, task.startOf(2), 1),
+                task.processing(5, 2));
+        awaitCaughtUp();
+        assertThat(view(task.taskId()).get("progress").isNull()).as("attempt 2 has reported nothing yet").isTrue();
+
+        publish(task.progress(2, 1, 90, "attempt 1, late", Duration.ofMillis(1_500)),
+                task.progress(5, 2, 5, "attempt 2", Duration.ofSeconds(1)));
+        awaitCaughtUp();
+        JsonNode progress = view(task.taskId()).get("progress");
+        assertThat(progress.get("percent").asInt()).isEqualTo(5);
+        assertThat(progress.get("message").asString()).isEqualTo("attempt 2");
+    }
+
     @Test
     void unreadableRecordsAreSkipped() {
         TaskEvents task = newTask();

@@ -10,6 +10,7 @@ import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskProgress;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
 
@@ -37,6 +38,11 @@ public record TaskEvents(UUID taskId, String tenantId, Instant t0) {
         Instant start = startOf(attempt);
         return TaskEvent.statusChange(taskId, tenantId, version, TaskStatus.PROCESSING, start, attempt)
                 .withExecution(new Execution(attempt, "worker-1", start, null, null, null, null));
+    }
+
+    /** A progress event: the attempt's PROCESSING event again, reporting {@code percent} {@code after} its start. */
+    public TaskEvent progress(long version, int attempt, int percent, String message, java.time.Duration after) {
+        return processing(version, attempt).withProgress(new TaskProgress(percent, message, startOf(attempt).plus(after)));
     }
 
     public TaskEvent failedAttempt(long version, int attempt, TaskStatus status) {

@@ -107,4 +107,25 @@ class TaskProjectionTest {
         assertThat(ProjectedExecution.of(TaskEvent.statusChange(a.taskId(), "acme", 2, TaskStatus.PROCESSING, at, 1)))
                 .isNull();
     }
+
+    @Test
+    void aProgressEventContributesItsReportAndTakesARoundOfItsOwn() {
+        TaskEvent progress = a.progress(2, 1, 40, "page 4 of 10", java.time.Duration.ofSeconds(5));
+
+        List<List<ProjectedTask>> rounds = TaskProjection.rounds(List.of(a.admitted(), a.processing(2, 1), progress,
+                a.completed(3, 1)));
+
+        assertThat(rounds).hasSize(4);
+        ProjectedTask reported = rounds.get(2).getFirst();
+        assertThat(reported.progressPercent()).isEqualTo(40);
+        assertThat(reported.progressMessage()).isEqualTo("page 4 of 10");
+        assertThat(reported.progressAt()).isEqualTo(a.startOf(1).plusSeconds(5));
+        assertThat(reported.startedAt()).as("the attempt's start, not the report's").isEqualTo(a.startOf(1));
+        ProjectedTask processing = rounds.get(1).getFirst();
+        assertThat(processing.progressPercent()).isNull();
+        assertThat(processing.progressMessage()).isNull();
+        assertThat(processing.progressAt()).isNull();
+        assertThat(TaskProjection.executions(List.of(a.processing(2, 1), progress))).singleElement()
+                .satisfies(x -> assertThat(x.startedAt()).isEqualTo(a.startOf(1)));
+    }
 }

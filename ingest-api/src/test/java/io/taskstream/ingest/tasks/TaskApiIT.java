@@ -155,7 +155,8 @@ class TaskApiIT {
 
         assertThat(view.propertyNames()).containsExactlyInAnyOrder("id", "tenantId", "type", "priority", "status",
                 "attempts", "maxAttempts", "runAt", "createdAt", "updatedAt", "startedAt", "finishedAt", "result",
-                "lastError", "labels", "orderingKey", "scheduleId", "traceId");
+                "lastError", "labels", "orderingKey", "scheduleId", "traceId", "progress");
+        assertThat(view.get("progress").isNull()).as("nothing runs yet, so no progress").isTrue();
         assertThat(view.get("type").asString()).isEqualTo("report.generate");
         assertThat(view.get("priority").asString()).isEqualTo("LOW");
         assertThat(view.get("maxAttempts").asInt()).isEqualTo(2);

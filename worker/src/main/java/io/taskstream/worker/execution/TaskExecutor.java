@@ -176,6 +176,7 @@ public final class TaskExecutor {
     private final Duration timeoutGrace;
     /** Set once by {@link #stopping()}; read by every attempt's calling thread. */
     private volatile boolean stopping;
+    private final ProgressEvents progress;
     private final ExecutorService handlerThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-handler-", 0).factory());
 
@@ -196,6 +197,7 @@ public final class TaskExecutor {
         this.maxResultBytes = settings.maxResultBytes();
         this.nonRetryableExceptions = settings.nonRetryableExceptions();
         this.timeoutGrace = settings.timeoutGrace();
+        this.progress = new ProgressEvents(reporter, workerId, meters);
     }
 
     /**
@@ -465,6 +467,8 @@ public final class TaskExecutor {
                 .payload(dispatch.payload())
                 .labels(dispatch.labels())
                 .cancelled(cancellation.during(dispatch.taskId(), notCancelledAt))
+                .clock(clock)
+                .progress(progress.sinkFor(dispatch, notCancelledAt)) // notCancelledAt is the attempt's start
                 .build();
     }
 

@@ -1,18 +1,24 @@
 package io.taskstream.worker.handler;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.TaskProgress;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * Everything a {@link TaskHandler} knows about the attempt it runs. Immutable except for
+ * Everything a {@link TaskHandler} knows about the attempt it runs, and the one thing it can tell
+ * while it runs: its {@link #progress(int, String) progress}. Immutable except for
  * {@link #isCancelled()}, which may turn {@code true} while the handler runs.
  *
  * <p>Handler tests build one with {@link #builder(String)}:
@@ -21,6 +27,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * }</pre>
  */
 public final class TaskContext {
+
+    /** The least time between two progress reports of an attempt that are passed on. */
+    public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     private final UUID taskId;
     private final String tenantId;
@@ -31,6 +40,11 @@ public final class TaskContext {
     private final JsonNode payload;
     private final Map<String, String> labels;
     private final BooleanSupplier cancelled;
+    private final ProgressSink progressSink;
+    private final Clock clock;
+    private final Duration progressInterval;
+    /** When the last report was passed on; null before the first. Compare-and-set: one report per interval. */
+    private final AtomicReference<Instant> progressPassedAt = new AtomicReference<>();
 
     private TaskContext(Builder b) {
         this.taskId = Objects.requireNonNull(b.taskId, "taskId");
@@ -45,6 +59,12 @@ public final class TaskContext {
         this.payload = b.payload == null ? JsonNodeFactory.instance.objectNode() : b.payload;
         this.labels = b.labels == null ? Map.of() : Map.copyOf(b.labels);
         this.cancelled = Objects.requireNonNull(b.cancelled, "cancelled");
+        this.progressSink = Objects.requireNonNull(b.progressSink, "progressSink");
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.progressInterval = Objects.requireNonNull(b.progressInterval, "progressInterval");
+        if (progressInterval.isNegative()) {
+            throw new IllegalArgumentException("progressInterval must not be negative");
+        }
     }
 
     public static Builder builder(String type) {
@@ -113,6 +133,53 @@ public final class TaskContext {
         return cancelled.getAsBoolean();
     }
 
+    /** {@link #progress(int, String)} without a message. */
+    public void progress(int percent) {
+        progress(percent, null);
+    }
+
+    /**
+     * Reports how far this attempt has got; the task view shows it while the task is
+     * {@code PROCESSING} ({@code "progress": {"percent", "message", "updatedAt"}}).
+     *
+     * <p>Cheap enough for a hot loop: at most one report per {@link #PROGRESS_INTERVAL} (1 s) is
+     * passed on, the first at once; the ones in between are dropped, not queued, and so may be the
+     * last one before the handler returns (the result tells the rest). Reporting is best effort and
+     * never fails the attempt: a report the worker cannot send is lost.
+     *
+     * @param percent 0 to 100; it may go down as well as up
+     * @param message what the handler is doing, optional; cut to
+     *                {@value TaskProgress#MAX_MESSAGE_LENGTH} characters
+     * @throws IllegalArgumentException if {@code percent} is not between 0 and 100 (also when the
+     *                                  report would have been dropped)
+     */
+    public void progress(int percent, String message) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("progress percent must be between 0 and 100 (was " + percent + ")");
+        }
+        Instant now = clock.instant();
+        Instant passed = progressPassedAt.get();
+        if (passed != null && !now.isBefore(passed) && now.isBefore(passed.plus(progressInterval))) {
+            return;
+        }
+        // a clock that went backwards (wall-clock adjustment) must not silence the reports, hence isBefore above
+        if (progressPassedAt.compareAndSet(passed, now)) {
+            progressSink.report(new TaskProgress(percent, bounded(message), now));
+        }
+    }
+
+    /** At most the wire's limit, never splitting a surrogate pair. */
+    private static String bounded(String message) {
+        if (message == null || message.length() <= TaskProgress.MAX_MESSAGE_LENGTH) {
+            return message;
+        }
+        int end = TaskProgress.MAX_MESSAGE_LENGTH;
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--;
+        }
+        return message.substring(0, end);
+    }
+
     /** For log lines: identifies the attempt, never prints the payload. */
     @Override
     public String toString() {
@@ -131,6 +198,9 @@ public final class TaskContext {
         private JsonNode payload;
         private Map<String, String> labels;
         private BooleanSupplier cancelled = () -> false;
+        private ProgressSink progressSink = ProgressSink.NONE;
+        private Clock clock = Clock.systemUTC();
+        private Duration progressInterval = PROGRESS_INTERVAL;
 
         private Builder(String type) {
             this.type = type;
@@ -181,6 +251,24 @@ public final class TaskContext {
 
         public Builder cancelled(BooleanSupplier cancelled) {
             this.cancelled = cancelled;
+            return this;
+        }
+
+        /** Where {@link TaskContext#progress(int, String)} sends the reports it passes on (default: nowhere). */
+        public Builder progress(ProgressSink progressSink) {
+            this.progressSink = progressSink;
+            return this;
+        }
+
+        /** The clock that times progress reports (default: the system's, UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The least time between two progress reports passed on (default {@link #PROGRESS_INTERVAL}). */
+        public Builder progressInterval(Duration progressInterval) {
+            this.progressInterval = progressInterval;
             return this;
         }
 

@@ -20,6 +20,7 @@ import io.taskstream.worker.handler.NonRetryableException;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
 import io.taskstream.embedded.MutableClock;
+import io.taskstream.schemas.TaskProgress;
 import tools.jackson.databind.JsonNode;
 
 class SampleHandlersTest {
@@ -135,6 +136,25 @@ class SampleHandlersTest {
         assertThat(result.get("lines").get(0).asString()).isEqualTo("tenant: acme");
         assertThat(completed(report.handle(ctx)).get("reportId")).as("same task, same report")
                 .isEqualTo(result.get("reportId"));
+    }
+
+    @Test
+    void reportGenerateReportsItsProgressAsItGoes() throws Exception {
+        List<TaskProgress> reports = new ArrayList<>();
+        Sleeper passingTime = duration -> {
+            slept.add(duration);
+            clock.advance(duration);
+        };
+        TaskContext ctx = TaskContext.builder("report.generate").payload(Map.of("ms", 2_550)).clock(clock)
+                .progress(reports::add).build();
+
+        completed(new ReportGenerateHandler(clock, passingTime).handle(ctx));
+
+        // one report a second gets through: after the first slice, then 1 s and 2 s later
+        assertThat(reports).containsExactly(
+                new TaskProgress(3, "generated 100 of 2550 ms", T0.plusMillis(100)),
+                new TaskProgress(43, "generated 1100 of 2550 ms", T0.plusMillis(1_100)),
+                new TaskProgress(82, "generated 2100 of 2550 ms", T0.plusMillis(2_100)));
     }
 
     @Test
