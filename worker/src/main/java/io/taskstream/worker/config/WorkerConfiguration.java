@@ -187,6 +187,6 @@ public class WorkerConfiguration {
                 DispatchConsumer::virtualThreads,
                 new DispatchConsumer.Settings(worker.pollTimeout(), worker.prefetch(), worker.shutdownTimeout(),
                         worker.slots(), worker.minimumShare()),
-                meters);
+                meters, executor::stopping);
     }
 }

@@ -39,8 +39,9 @@ import io.taskstream.schemas.Priority;
  *                         {@code HIGH} 0.15, {@code NORMAL} 0.10, {@code LOW} 0.05; together below 1)
  * @param maxResultSize    a handler result larger than this, serialized, fails the attempt with
  *                         {@code result_too_large}, not retryable (default 64KB, at most 1MB)
- * @param shutdownTimeout  how long shutdown and a rebalance wait for running attempts; an attempt
- *                         still running after it is abandoned and delivered again (default 20 s)
+ * @param shutdownTimeout  how long shutdown and a rebalance wait for running attempts; at shutdown an
+ *                         attempt still running after it is interrupted and reports itself
+ *                         interrupted, to run again at once (default 30 s)
  * @param timeoutGrace     a handler interrupted at its task's timeout that has not stopped after
  *                         this much more is abandoned (left running) and the attempt reported
  *                         {@code TIMED_OUT} (default 5 s, at most 1 m)
@@ -93,7 +94,7 @@ public record WorkerProperties(
         prefetch = Objects.requireNonNullElse(prefetch, 250);
         minimumShare = minimumShare == null ? DEFAULT_MINIMUM_SHARE : Map.copyOf(minimumShare);
         maxResultSize = Objects.requireNonNullElse(maxResultSize, DataSize.ofKilobytes(64));
-        shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(20));
+        shutdownTimeout = Objects.requireNonNullElse(shutdownTimeout, Duration.ofSeconds(30));
         timeoutGrace = Objects.requireNonNullElse(timeoutGrace, Duration.ofSeconds(5));
         leases = Objects.requireNonNullElse(leases, true);
         leaseTtl = Objects.requireNonNullElse(leaseTtl, Duration.ofSeconds(30));

@@ -76,9 +76,12 @@ import io.taskstream.worker.heartbeat.Supervised;
  *   <li>An attempt whose result could not be made durable (or that was abandoned) rewinds its
  *       partition to the lowest unfinished offset and reads on from there; dispatches of the
  *       partition already queued behind it are skipped, so they are not run twice.</li>
- *   <li>On revocation and at shutdown the loop stops queued work of the partitions, waits up to
+ *   <li>On revocation the loop stops queued work of the partitions, waits up to
  *       {@code shutdownTimeout} for running attempts, commits what is done and lets go; anything
  *       unfinished is delivered again to the partition's next owner.</li>
+ *   <li>At shutdown (SIGTERM) the same, except that attempts still running after
+ *       {@code shutdownTimeout} are interrupted and report themselves interrupted (DEFERRED, so the
+ *       scheduler runs them again at once), see {@code finishRunning}.</li>
  * </ul>
  *
  * <p>Tests drive it step by step: {@link #open()}, {@link #pollOnce()}, {@link #close()}.
@@ -122,6 +125,7 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
     private final Function<TaskDispatch, ? extends CompletableFuture<?>> execution;
     private final Supplier<? extends ExecutorService> threads;
     private final Settings settings;
+    private final Runnable stopping;
     private final Deserializer<TaskDispatch> decoder = JsonSerde.of(TaskDispatch.class).deserializer();
     private final MeterRegistry meters;
 
@@ -153,6 +157,18 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
     public DispatchConsumer(Supplier<? extends Consumer<String, byte[]>> consumers, List<String> topics,
                             Function<TaskDispatch, ? extends CompletableFuture<?>> execution,
                             Supplier<? extends ExecutorService> threads, Settings settings, MeterRegistry meters) {
+        this(consumers, topics, execution, threads, settings, meters, () -> { });
+    }
+
+    /**
+     * @param stopping told once, at a graceful stop, before the attempts still running are
+     *                 interrupted (the worker's {@code TaskExecutor::stopping})
+     */
+    public DispatchConsumer(Supplier<? extends Consumer<String, byte[]>> consumers, List<String> topics,
+                            Function<TaskDispatch, ? extends CompletableFuture<?>> execution,
+                            Supplier<? extends ExecutorService> threads, Settings settings, MeterRegistry meters,
+                            Runnable stopping) {
+        this.stopping = Objects.requireNonNull(stopping, "stopping");
         this.consumers = Objects.requireNonNull(consumers, "consumers");
         this.topics = List.copyOf(topics);
         this.execution = Objects.requireNonNull(execution, "execution");
@@ -189,7 +205,7 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         running = false;
         consumer.wakeup();
         try {
-            pollThread.join(settings.shutdownTimeout().plusSeconds(10));
+            pollThread.join(settings.shutdownTimeout().multipliedBy(2).plusSeconds(10)); // see finishRunning
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -298,11 +314,13 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
     /** Lets go of every partition (waiting for running attempts), commits, and closes. */
     void close() {
         try {
-            release(consumer.assignment(), true);
+            List<TopicPartition> held = List.copyOf(consumer.assignment());
+            finishRunning(held);
+            release(held, true, Duration.ZERO);
         } catch (RuntimeException e) {
             log.warn("Could not commit before closing", e);
         }
-        executor.shutdownNow(); // interrupts an attempt that outlived shutdownTimeout: abandoned, delivered again
+        executor.shutdownNow(); // whatever still runs is abandoned: not committed, delivered again
         try {
             consumer.close(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
@@ -447,8 +465,31 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         }
     }
 
+    /**
+     * A graceful stop: dispatches not started yet are dropped (not committed: delivered again to the
+     * partitions' next owner); running attempts get {@code shutdownTimeout} to finish; those still
+     * running then are told the worker is stopping and interrupted, so they report themselves
+     * interrupted — {@code DEFERRED}, run again at once by the scheduler — and release their leases
+     * (a handler that ignores the interrupt is abandoned instead: its dispatch is delivered again).
+     */
+    private void finishRunning(Collection<TopicPartition> held) {
+        slots.removeWaiting(work -> true).forEach(this::done);
+        if (awaitInFlight(held, settings.shutdownTimeout())) {
+            return;
+        }
+        log.warn("Interrupting {} attempts still running after {}: they report themselves interrupted and run"
+                + " again at once", inFlight.size(), settings.shutdownTimeout());
+        stopping.run();
+        executor.shutdownNow();
+        awaitInFlight(held, settings.shutdownTimeout());
+    }
+
     /** The partitions stop being ours: stop their queued work, finish what runs, commit, forget. */
     private void release(Collection<TopicPartition> revoked, boolean commit) {
+        release(revoked, commit, settings.shutdownTimeout());
+    }
+
+    private void release(Collection<TopicPartition> revoked, boolean commit, Duration wait) {
         // only partitions still held: closing the consumer revokes again what close() already released
         List<TopicPartition> partitions = revoked.stream().filter(epochs::containsKey).toList();
         if (partitions.isEmpty()) {
@@ -457,7 +498,10 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         partitions.forEach(epochs::remove);
         slots.removeWaiting(work -> partitions.contains(work.partition())).forEach(this::done);
         if (commit) {
-            awaitInFlight(partitions);
+            if (!awaitInFlight(partitions, wait)) {
+                log.warn("Attempts still running after {}; they will be delivered again to the next owner",
+                        settings.shutdownTimeout());
+            }
             drainCompletions();
             commitSync(tracker.uncommitted(partitions));
         }
@@ -465,21 +509,23 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         unfinished.set(tracker.unfinished());
     }
 
-    private void awaitInFlight(Collection<TopicPartition> partitions) {
+    /** Waits up to {@code timeout} for the running attempts of {@code partitions}; answers whether all ended. */
+    private boolean awaitInFlight(Collection<TopicPartition> partitions, Duration timeout) {
         CompletableFuture<?>[] waits = inFlight.stream()
                 .filter(w -> partitions.contains(w.partition()))
                 .map(Work::done)
                 .toArray(CompletableFuture[]::new);
         if (waits.length == 0) {
-            return;
+            return true;
         }
         try {
-            CompletableFuture.allOf(waits).get(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(waits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         } catch (TimeoutException e) {
-            log.warn("Attempts still running after {}; they will be delivered again to the next owner",
-                    settings.shutdownTimeout());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         } catch (ExecutionException e) {
             throw new IllegalStateException("a completion future never fails", e);
         }

@@ -31,9 +31,10 @@ public sealed interface HandlerResult {
     }
 
     /**
-     * Not now, try again after {@code delay} (e.g. a rate-limited upstream). Until the wire format
-     * carries a snooze, the worker reports it as a retryable failure with code {@code snoozed}, which
-     * uses up an attempt and follows the task's backoff rather than {@code delay}.
+     * Not now, try again after {@code delay} (e.g. a rate-limited upstream). Reported as a
+     * {@code DEFERRED} attempt (code {@code snoozed}) with {@code retryAt} = its end + {@code delay}:
+     * the scheduler runs the same attempt again then, without counting it against
+     * {@code maxAttempts} (up to its per-task deferral limit).
      */
     record Snooze(Duration delay) implements HandlerResult {
         public Snooze {

@@ -38,7 +38,7 @@ class WorkerPropertiesTest {
         assertThat(defaults.minimumShare())
                 .isEqualTo(Map.of(Priority.HIGH, 0.15, Priority.NORMAL, 0.10, Priority.LOW, 0.05));
         assertThat(defaults.maxResultSize()).isEqualTo(DataSize.ofKilobytes(64));
-        assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(defaults.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.timeoutGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(defaults.leases()).isTrue();
         assertThat(defaults.leaseTtl()).isEqualTo(Duration.ofSeconds(30));

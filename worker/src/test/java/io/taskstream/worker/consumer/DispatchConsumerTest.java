@@ -406,4 +406,48 @@ class DispatchConsumerTest {
         assertThat(loop.isAlive()).isFalse();
         assertThat(made.getLast().closed()).isTrue();
     }
+
+    @Test
+    void atShutdownAnAttemptStillRunningAfterTheTimeoutIsInterruptedReportsItselfDeferredAndIsCommitted()
+            throws Exception {
+        RecordingReporter acknowledging = new RecordingReporter();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        MutableClock clock = new MutableClock(T0);
+        io.taskstream.worker.handler.TaskHandler blocking = new io.taskstream.worker.handler.TaskHandler() {
+            @Override
+            public String type() {
+                return "block";
+            }
+
+            @Override
+            public io.taskstream.worker.handler.HandlerResult handle(io.taskstream.worker.handler.TaskContext context)
+                    throws InterruptedException {
+                started.countDown();
+                new java.util.concurrent.CountDownLatch(1).await(); // until interrupted
+                return io.taskstream.worker.handler.HandlerResult.completed();
+            }
+        };
+        TaskExecutor running = new TaskExecutor(HandlerRegistry.of(List.of(blocking)), acknowledging,
+                new CancellationCheck(new InMemoryCancellationFlags(), clock, Duration.ofMillis(500), meters), clock,
+                meters, new TaskExecutor.Settings("worker-1", 65_536, List.of(), Duration.ofSeconds(5)));
+        DispatchConsumer loop = new DispatchConsumer(() -> kafka, List.of(TOPIC), running::execute,
+                DispatchConsumer::virtualThreads, new DispatchConsumer.Settings(Duration.ofMillis(10), 50, GIVE_UP),
+                meters, running::stopping);
+        kafka.updateBeginningOffsets(Map.of(P0, 0L));
+        loop.open();
+        kafka.rebalance(List.of(P0));
+        TaskDispatch dispatch = dispatch("block", Map.of());
+        publish(0, bytes(dispatch));
+        loop.pollOnce();
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+        loop.close();
+
+        assertThat(acknowledging.results).singleElement().satisfies(result -> {
+            assertThat(result.taskId()).isEqualTo(dispatch.taskId());
+            assertThat(result.outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+            assertThat(result.error().code()).isEqualTo(TaskExecutor.INTERRUPTED);
+        });
+        assertThat(committed()).as("reported, so committed: the scheduler runs it again").isEqualTo(1);
+    }
 }
