@@ -118,13 +118,16 @@ final class TaskstreamSystem implements AutoCloseable {
         return start(name, "scheduler-streams");
     }
 
+    /** A worker whose id is its name. */
     ServiceProcess startWorker(String name) {
-        return start(name, "worker");
+        return startWorker(name, Map.of());
     }
 
-    /** A worker with extra environment variables (they win over the defaults). */
+    /** A worker whose id is its name, with extra environment variables (they win over the defaults). */
     ServiceProcess startWorker(String name, Map<String, String> extraEnv) {
-        return start(name, "worker", extraEnv);
+        Map<String, String> env = new LinkedHashMap<>(Map.of("TASKSTREAM_WORKER_WORKERID", name));
+        env.putAll(extraEnv);
+        return start(name, "worker", env);
     }
 
     private ServiceProcess start(String name, String module) {

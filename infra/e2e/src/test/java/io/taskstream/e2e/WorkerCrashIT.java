@@ -113,4 +113,32 @@ class WorkerCrashIT {
         LOG.info("three workers, 6 partitions: 20,000 tasks of 10 ms work in {} s (≈ {} tasks/s), {} runs",
                 seconds, 20_000 / Math.max(1, seconds), work.runs());
     }
+
+    @Test
+    void aWorkerStoppedGracefullyHandsItsRunningTasksBackToRunAgainAtOnce() throws Exception {
+        startSystem(3, Duration.ofSeconds(10));
+        Map<String, String> shortGrace = new java.util.HashMap<>(QUICK);
+        shortGrace.put("TASKSTREAM_WORKER_SHUTDOWNTIMEOUT", "1s");
+        ServiceProcess stopping = system.startWorker("worker-stopping", shortGrace);
+        ServiceProcess survivor = system.startWorker("worker-survivor", QUICK);
+        stopping.awaitReady(TaskstreamSystem.START);
+        survivor.awaitReady(TaskstreamSystem.START);
+
+        system.produce(tasks(20));
+        await().atMost(Duration.ofMinutes(2)).until(() -> work.inFlight() == 20);
+        java.time.Instant stoppedAt = clock.instant();
+        stopping.close(); // SIGTERM: 1 s for the running tasks, then they are interrupted and handed back
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> system.count("select count(*) from tasks where status = 'COMPLETED'"), n -> n == 20);
+        Duration handedOver = Duration.between(stoppedAt, clock.instant());
+
+        assertThat(completedOnce()).as("tasks completed exactly once").isEqualTo(20);
+        assertThat(system.count("select count(*) from task_executions where outcome = 'DEFERRED'"
+                + " and worker_id like 'worker-stopping%'")).as("interrupted attempts reported, not lost").isPositive();
+        assertThat(system.count("select count(*) from tasks where attempts > 1"))
+                .as("an interrupted attempt is not counted against maxAttempts").isZero();
+        assertThat(handedOver).as("run again at once, not after the visibility timeout").isLessThan(Duration.ofSeconds(60));
+        LOG.info("a worker stopped gracefully with 20 tasks running: all completed {} ms later", handedOver.toMillis());
+    }
 }
