@@ -201,4 +201,28 @@ class WorkerIT {
         var counter = worker.getBean(MeterRegistry.class).find("taskstream.worker.lease.waits").counter();
         return counter == null ? 0 : counter.count();
     }
+
+    @Test
+    void aTaskRunningPastItsTimeoutIsInterruptedAndReportedTimedOutWhileTheWorkerGoesOn() {
+        harness.startWorker("it-worker-8");
+        TaskDispatch d = dispatch(UUID.randomUUID(), "sleep", Map.of("ms", 60_000), 1, 4, 3);
+        TaskDispatch slow = new TaskDispatch(d.taskId(), d.tenantId(), d.type(), d.payload(), d.priority(),
+                d.attempt(), d.maxAttempts(), java.time.Duration.ofMillis(500), d.orderingKey(), d.labels(),
+                d.scheduleId(), d.encrypt(), d.createdAt(), d.dispatchedAt(), d.deadline(), d.eventVersion());
+        TaskDispatch quick = dispatch(UUID.randomUUID(), "log", Map.of(), 1, 4, 3);
+
+        harness.publish(slow);
+        harness.publish(quick);
+        Seen seen = harness.awaitSeen(s -> s.hasResult(slow.taskId()) && s.hasResult(quick.taskId()));
+
+        assertThat(seen.resultsOf(slow.taskId())).singleElement().satisfies(result -> {
+            assertThat(result.outcome()).isEqualTo(AttemptOutcome.TIMED_OUT);
+            assertThat(result.error().code()).isEqualTo("timeout");
+            assertThat(result.error().retryable()).isTrue();
+            assertThat(java.time.Duration.between(result.startedAt(), result.finishedAt()))
+                    .as("interrupted at its timeout, not after the 60 s sleep").isLessThan(java.time.Duration.ofSeconds(30));
+        });
+        assertThat(seen.resultsOf(quick.taskId())).singleElement()
+                .extracting(AttemptResult::outcome).isEqualTo(AttemptOutcome.COMPLETED);
+    }
 }
