@@ -6,7 +6,6 @@ import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -15,10 +14,8 @@ import java.util.UUID;
 
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.Headers;
@@ -32,20 +29,8 @@ import io.taskstream.schemas.TaskSubmission;
 
 class AdmissionTest {
 
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @BeforeEach
-    void start() {
-        scheduler = new SchedulerDriver(stateDir);
-    }
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     @Test
     void validSubmissionIsQueuedAtVersionOneAndDispatchedOnReadyNormal() {

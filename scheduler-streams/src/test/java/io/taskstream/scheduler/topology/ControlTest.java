@@ -1,23 +1,22 @@
 package io.taskstream.scheduler.topology;
 
+import static io.taskstream.scheduler.topology.SchedulerDriver.BOOM;
+import static io.taskstream.scheduler.topology.SchedulerDriver.DEADLINE;
 import static io.taskstream.scheduler.topology.SchedulerDriver.T0;
 import static io.taskstream.scheduler.topology.SchedulerDriver.header;
 import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.ControlCommand;
 import io.taskstream.schemas.ControlCommand.Kind;
@@ -37,54 +36,24 @@ import io.taskstream.schemas.TaskStatus;
  */
 class ControlTest {
 
-    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
-    static final Duration DEADLINE = Duration.ofMinutes(5).plusSeconds(30);
-
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
-
-    void start() {
-        start(SchedulerProperties.defaults());
-    }
-
-    void start(SchedulerProperties properties) {
-        scheduler = new SchedulerDriver(stateDir, properties);
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     /** Submits a task due in a minute; returns its SCHEDULED event. */
     TaskEvent scheduled(UUID id, String extra) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1M\"" + extra));
+        scheduler.submit(id, "\"delay\": \"PT1M\"" + extra);
         return scheduler.takeEvents().getFirst();
-    }
-
-    /** Submits a task due now; returns its first dispatch. */
-    TaskDispatch dispatched(UUID id, String extra) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, extra));
-        scheduler.takeEvents();
-        return scheduler.takeDispatches(Priority.NORMAL).getFirst();
-    }
-
-    void command(UUID id, Kind kind) {
-        scheduler.control(scheduler.command(id, kind, null));
     }
 
     // ------------------------------------------------------------------ CANCEL
 
     @Test
     void cancelBeforeDueRemovesTheTaskFromTheTimersAndItNeverRuns() {
-        start();
         UUID id = UUID.randomUUID();
         scheduled(id, "");
         scheduler.advance(Duration.ofSeconds(30));
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
 
         TaskEvent cancelled = scheduler.takeEvents().getFirst();
         assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -104,16 +73,16 @@ class ControlTest {
 
     @Test
     void cancelOfADueTaskStillQueuedInTheTimerBacklogRemovesIt() {
-        start(SchedulerProperties.defaults().withMaxDuePerTick(1));
+        scheduler.withMaxDuePerTick(1);
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, first.toString(), submission(first, "\"runAt\": \"2026-12-01T10:00:01Z\""));
-        scheduler.submit(Priority.NORMAL, second.toString(), submission(second, "\"runAt\": \"2026-12-01T10:00:02Z\""));
+        scheduler.submit(first, "\"runAt\": \"2026-12-01T10:00:01Z\"");
+        scheduler.submit(second, "\"runAt\": \"2026-12-01T10:00:02Z\"");
         scheduler.takeEvents();
 
         scheduler.advance(Duration.ofSeconds(3));
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).extracting(TaskDispatch::taskId).containsExactly(first);
-        command(second, Kind.CANCEL);
+        scheduler.control(second, Kind.CANCEL);
         scheduler.advance(Duration.ofSeconds(1));
 
         assertThat(scheduler.takeEvents()).filteredOn(e -> e.taskId().equals(second)).extracting(TaskEvent::status)
@@ -124,13 +93,12 @@ class ControlTest {
 
     @Test
     void cancelOfARetryWaitingForItsBackoffEndsTheTaskWithoutTheNextAttempt() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.RETRY_SCHEDULED);
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
         scheduler.advance(Duration.ofMinutes(1));
 
         TaskEvent cancelled = scheduler.takeEvents().getFirst();
@@ -143,11 +111,10 @@ class ControlTest {
 
     @Test
     void cancelAfterDispatchThenACompletedResultStaysCompleted() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
         assertThat(scheduler.takeEvents()).as("nothing to publish until the attempt ends").isEmpty();
         assertThat(scheduler.count("scheduler.cancellations", "stage", "in_flight")).isEqualTo(1);
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
@@ -158,11 +125,10 @@ class ControlTest {
 
     @Test
     void cancelAfterDispatchThenAFailedResultEndsCancelledWithoutRetryOrDeadLetter() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
 
         TaskEvent cancelled = scheduler.takeEvents().getFirst();
@@ -180,18 +146,17 @@ class ControlTest {
 
     @Test
     void cancelAfterDispatchThenANonRetryableFailureEndsCancelledNotDeadLettered() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.CANCELLED, null,
                 TaskError.permanent("cancelled", "the handler saw the cancel flag")));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.CANCELLED);
 
         UUID other = UUID.randomUUID();
-        dispatched(other, "");
-        command(other, Kind.CANCEL);
+        scheduler.dispatched(other, "");
+        scheduler.control(other, Kind.CANCEL);
         scheduler.result(scheduler.resultOf(other, 1, AttemptOutcome.FAILED, null,
                 TaskError.permanent("no_handler", "none")));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.CANCELLED);
@@ -200,11 +165,10 @@ class ControlTest {
 
     @Test
     void cancelAfterDispatchThenATimeoutEndsCancelled() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
         scheduler.advance(DEADLINE);
 
         TaskEvent cancelled = scheduler.takeEvents().getFirst();
@@ -220,14 +184,13 @@ class ControlTest {
 
     @Test
     void cancelOfATerminalTaskIsIgnoredAndCounted() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
         scheduler.takeEvents();
 
-        command(id, Kind.CANCEL);
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
 
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "CANCEL", "reason", "terminal")).isEqualTo(2);
@@ -236,12 +199,11 @@ class ControlTest {
 
     @Test
     void aSecondCancelOfARunningTaskIsIgnored() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
 
-        command(id, Kind.CANCEL);
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
 
         assertThat(scheduler.count("scheduler.cancellations", "stage", "in_flight")).isEqualTo(1);
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "CANCEL", "reason", "already_requested"))
@@ -250,12 +212,11 @@ class ControlTest {
 
     @Test
     void aCancelThatOvertakesItsSubmissionCancelsTheTaskOnAdmission() {
-        start();
         UUID id = UUID.randomUUID();
 
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
         assertThat(scheduler.takeEvents()).as("nothing known to publish yet").isEmpty();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"labels\": {\"team\": \"billing\"}"));
+        scheduler.submit(id, "\"labels\": {\"team\": \"billing\"}");
 
         TaskEvent cancelled = scheduler.takeEvents().getFirst();
         assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -267,26 +228,24 @@ class ControlTest {
         assertThat(scheduler.count("scheduler.cancellations", "stage", "not_admitted")).isEqualTo(1);
         assertThat(scheduler.count("scheduler.duplicate.submissions")).isZero();
 
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         assertThat(scheduler.count("scheduler.duplicate.submissions")).isEqualTo(1);
     }
 
     @Test
     void aCancelPlaceholderWithoutSubmissionIsPurgedAfterTheDedupWindow() {
-        start();
         UUID id = UUID.randomUUID();
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
 
         scheduler.advance(Duration.ofHours(24));
         assertThat(scheduler.count("scheduler.tasks.purged")).isEqualTo(1);
 
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
     }
 
     @Test
     void commandsOfAnotherTenantAreIgnored() {
-        start();
         UUID id = UUID.randomUUID();
         scheduled(id, "");
 
@@ -306,11 +265,10 @@ class ControlTest {
 
     @Test
     void reprioritizeBeforeDispatchSendsTheNextDispatchToTheNewReadyTopicAndTellsTheProjection() {
-        start();
         UUID id = UUID.randomUUID();
         TaskEvent scheduledEvent = scheduled(id, "");
 
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.HIGH);
 
         TaskEvent moved = scheduler.takeEvents().getFirst();
         assertThat(moved.status()).isEqualTo(TaskStatus.SCHEDULED);
@@ -330,13 +288,12 @@ class ControlTest {
 
     @Test
     void reprioritizeOfARetryWaitingForItsBackoffMovesTheNextAttempt() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
         TaskEvent retry = scheduler.takeEvents().getFirst();
 
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.LOW));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.LOW);
         TaskEvent moved = scheduler.takeEvents().getFirst();
         assertThat(moved.status()).isEqualTo(TaskStatus.RETRY_SCHEDULED);
         assertThat(moved.priority()).isEqualTo(Priority.LOW);
@@ -350,11 +307,10 @@ class ControlTest {
 
     @Test
     void reprioritizeAfterDispatchIsIgnored() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "");
+        scheduler.dispatched(id, "");
 
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.CRITICAL));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.CRITICAL);
 
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "dispatched"))
@@ -368,13 +324,12 @@ class ControlTest {
 
     @Test
     void reprioritizeToTheSamePriorityOrOfAFinishedTaskIsIgnored() {
-        start();
         UUID id = UUID.randomUUID();
         scheduled(id, "");
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.NORMAL));
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.NORMAL);
+        scheduler.control(id, Kind.CANCEL);
         scheduler.takeEvents();
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.HIGH);
 
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPRIORITIZE", "reason", "unchanged"))
@@ -386,13 +341,12 @@ class ControlTest {
 
     @Test
     void aReprioritizeThatOvertakesItsSubmissionAdmitsTheTaskWithTheNewPriority() {
-        start();
         UUID id = UUID.randomUUID();
 
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.LOW));
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.LOW);
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.HIGH);
         assertThat(scheduler.takeEvents()).as("nothing known to publish yet").isEmpty();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"priority\": \"NORMAL\""));
+        scheduler.submit(id, "\"priority\": \"NORMAL\"");
 
         TaskEvent queued = scheduler.takeEvents().getFirst();
         assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
@@ -404,16 +358,15 @@ class ControlTest {
         assertThat(scheduler.count("scheduler.reprioritizations", "stage", "not_admitted")).isEqualTo(2);
         assertThat(scheduler.count("scheduler.duplicate.submissions")).isZero();
 
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         assertThat(scheduler.count("scheduler.duplicate.submissions")).isEqualTo(1);
         scheduler.assertVersionsStrictlyIncrease(id);
     }
 
     @Test
     void aDelayedTaskReprioritizedBeforeAdmissionWaitsAndIsDispatchedAtTheNewPriority() {
-        start();
         UUID id = UUID.randomUUID();
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.CRITICAL));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.CRITICAL);
 
         TaskEvent scheduledEvent = scheduled(id, "");
 
@@ -426,16 +379,15 @@ class ControlTest {
 
     @Test
     void anEarlyCancelWinsOverAnEarlyReprioritizeInEitherOrder() {
-        start();
         UUID reprioritizedFirst = UUID.randomUUID();
         UUID cancelledFirst = UUID.randomUUID();
 
-        scheduler.control(scheduler.command(reprioritizedFirst, Kind.REPRIORITIZE, Priority.HIGH));
-        command(reprioritizedFirst, Kind.CANCEL);
-        command(cancelledFirst, Kind.CANCEL);
-        scheduler.control(scheduler.command(cancelledFirst, Kind.REPRIORITIZE, Priority.HIGH));
-        scheduler.submit(Priority.NORMAL, reprioritizedFirst.toString(), submission(reprioritizedFirst, ""));
-        scheduler.submit(Priority.NORMAL, cancelledFirst.toString(), submission(cancelledFirst, ""));
+        scheduler.control(reprioritizedFirst, Kind.REPRIORITIZE, Priority.HIGH);
+        scheduler.control(reprioritizedFirst, Kind.CANCEL);
+        scheduler.control(cancelledFirst, Kind.CANCEL);
+        scheduler.control(cancelledFirst, Kind.REPRIORITIZE, Priority.HIGH);
+        scheduler.submit(reprioritizedFirst, "");
+        scheduler.submit(cancelledFirst, "");
 
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::taskId, TaskEvent::status, TaskEvent::version)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(reprioritizedFirst, TaskStatus.CANCELLED, 1L),
@@ -450,16 +402,15 @@ class ControlTest {
 
     @Test
     void aReprioritizePlaceholderWithoutSubmissionIsPurgedAfterTheDedupWindow() {
-        start();
         UUID id = UUID.randomUUID();
-        scheduler.control(scheduler.command(id, Kind.REPRIORITIZE, Priority.HIGH));
+        scheduler.control(id, Kind.REPRIORITIZE, Priority.HIGH);
 
         scheduler.advance(Duration.ofHours(24).minusMillis(100));
         assertThat(scheduler.count("scheduler.tasks.purged")).isZero();
         scheduler.advance(Duration.ofMillis(100));
         assertThat(scheduler.count("scheduler.tasks.purged")).isEqualTo(1);
 
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status, TaskEvent::priority)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(TaskStatus.QUEUED, Priority.NORMAL));
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(1);
@@ -467,11 +418,10 @@ class ControlTest {
 
     @Test
     void anEarlyReprioritizeOfAnotherTenantDoesNotChangeTheSubmission() {
-        start();
         UUID id = UUID.randomUUID();
         scheduler.control(new ControlCommand(id, "other", Kind.REPRIORITIZE, Priority.CRITICAL, scheduler.now(), null));
 
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
 
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::priority).containsExactly(Priority.NORMAL);
         assertThat(scheduler.takeDispatches(Priority.CRITICAL)).isEmpty();
@@ -482,16 +432,15 @@ class ControlTest {
 
     @Test
     void replayOfAFailedTaskRunsItAgainFromAttemptOneWithIncreasingVersions() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "\"maxAttempts\": 1");
+        scheduler.dispatched(id, "\"maxAttempts\": 1");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
         TaskEvent failed = scheduler.takeEvents().getFirst();
         assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
         assertThat(scheduler.dlq().readValue().reason()).isEqualTo("attempts_exhausted");
         scheduler.advance(Duration.ofHours(1));
 
-        command(id, Kind.REPLAY);
+        scheduler.control(id, Kind.REPLAY);
 
         TaskEvent queued = scheduler.takeEvents().getFirst();
         assertThat(queued.status()).isEqualTo(TaskStatus.QUEUED);
@@ -509,7 +458,7 @@ class ControlTest {
         DeadLetter dead = scheduler.dlq().readValue();
         assertThat(dead.executions()).as("the history keeps the first run").extracting(Execution::attempt)
                 .containsExactly(1, 1);
-        command(id, Kind.REPLAY);
+        scheduler.control(id, Kind.REPLAY);
         scheduler.takeEvents();
         scheduler.takeDispatches(Priority.NORMAL);
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
@@ -521,12 +470,11 @@ class ControlTest {
 
     @Test
     void aReplayedTaskIsNotPurgedAtTheEndOfItsFirstDedupWindow() {
-        start();
         UUID id = UUID.randomUUID();
-        dispatched(id, "\"maxAttempts\": 1, \"timeout\": \"PT24H\"");
+        scheduler.dispatched(id, "\"maxAttempts\": 1, \"timeout\": \"PT24H\"");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
         scheduler.advance(Duration.ofHours(1));
-        command(id, Kind.REPLAY);
+        scheduler.control(id, Kind.REPLAY);
 
         scheduler.advance(Duration.ofHours(23));
         assertThat(scheduler.count("scheduler.tasks.purged")).isZero();
@@ -550,7 +498,6 @@ class ControlTest {
 
     @Test
     void aReplayThatCarriesTheSubmissionOfATaskStillInStateIsAnOrdinaryReplay() {
-        start();
         UUID id = UUID.randomUUID();
         Failed failed = failedOnce(id, "");
 
@@ -568,7 +515,6 @@ class ControlTest {
 
     @Test
     void aReplayAfterThePurgeReadmitsTheTaskFromTheSubmissionItCarries() {
-        start();
         UUID id = UUID.randomUUID();
         Failed failed = failedOnce(id, ", \"labels\": {\"team\": \"billing\"}, \"delay\": \"PT0S\"");
         scheduler.advance(Duration.ofHours(24));
@@ -607,12 +553,11 @@ class ControlTest {
 
     @Test
     void aReplayAfterThePurgeWithoutASubmissionIsIgnoredAndCounted() {
-        start();
         UUID id = UUID.randomUUID();
         failedOnce(id, "");
         scheduler.advance(Duration.ofHours(24));
 
-        command(id, Kind.REPLAY);
+        scheduler.control(id, Kind.REPLAY);
 
         assertThat(scheduler.takeEvents()).isEmpty();
         for (Priority priority : Priority.values()) {
@@ -625,7 +570,6 @@ class ControlTest {
 
     @Test
     void aReplayWhoseSubmissionIsAnotherTasksIsRejected() {
-        start();
         UUID id = UUID.randomUUID();
         UUID other = UUID.randomUUID();
 
@@ -642,17 +586,16 @@ class ControlTest {
 
     @Test
     void replayOfATaskThatIsNotFailedIsIgnored() {
-        start();
         UUID running = UUID.randomUUID();
         UUID completed = UUID.randomUUID();
-        dispatched(running, "");
-        dispatched(completed, "");
+        scheduler.dispatched(running, "");
+        scheduler.dispatched(completed, "");
         scheduler.result(scheduler.resultOf(completed, 1, AttemptOutcome.COMPLETED, null, null));
         scheduler.takeEvents();
 
-        command(running, Kind.REPLAY);
-        command(completed, Kind.REPLAY);
-        command(UUID.randomUUID(), Kind.REPLAY);
+        scheduler.control(running, Kind.REPLAY);
+        scheduler.control(completed, Kind.REPLAY);
+        scheduler.control(UUID.randomUUID(), Kind.REPLAY);
 
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
@@ -664,13 +607,12 @@ class ControlTest {
 
     @Test
     void replayOfAnInvalidRecordIsIgnoredThereIsNothingToRun() {
-        start();
         UUID id = UUID.randomUUID();
         scheduler.submit(Priority.NORMAL, id.toString(), """
                 {"id": "%s", "tenantId": "acme", "type": "email.send"}""".formatted(id));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.FAILED);
 
-        command(id, Kind.REPLAY);
+        scheduler.control(id, Kind.REPLAY);
 
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "REPLAY", "reason", "invalid_record"))
@@ -681,7 +623,6 @@ class ControlTest {
 
     @Test
     void poisonControlRecordsGoToTheDlqAndTheStreamGoesOn() {
-        start();
         UUID id = UUID.randomUUID();
         scheduled(id, "");
 
@@ -691,7 +632,7 @@ class ControlTest {
                 .formatted(id).getBytes(StandardCharsets.UTF_8));
         scheduler.control("someone-else", Json.mapper().writeValueAsBytes(scheduler.command(id, Kind.CANCEL, null)));
         scheduler.control(id.toString(), null);
-        command(id, Kind.CANCEL);
+        scheduler.control(id, Kind.CANCEL);
 
         List<TestRecord<String, DeadLetter>> dead = scheduler.dlq().readRecordsToList();
         assertThat(dead).extracting(r -> header(r, Headers.ERROR))
@@ -708,7 +649,6 @@ class ControlTest {
 
     @Test
     void commandsTakeEffectAtTheWallClockTimeTheyAreProcessed() {
-        start();
         UUID id = UUID.randomUUID();
         scheduled(id, "");
         scheduler.advance(Duration.ofSeconds(59));

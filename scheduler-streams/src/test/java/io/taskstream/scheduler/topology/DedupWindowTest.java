@@ -1,20 +1,13 @@
 package io.taskstream.scheduler.topology;
 
-import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.taskstream.scheduler.config.SchedulerProperties;
-import io.taskstream.scheduler.state.TaskState;
-import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskEvent;
@@ -28,43 +21,31 @@ class DedupWindowTest {
 
     static final Duration WINDOW = Duration.ofHours(24);
 
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     void completed(UUID id) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
         scheduler.takeAll();
     }
 
-    KeyValueStore<String, TaskState> tasks() {
-        return scheduler.driver.getKeyValueStore(TaskStore.TASKS);
-    }
-
     @Test
     void aDuplicateInsideTheWindowIsDroppedAndAfterItTheSameIdIsANewTask() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
         completed(id);
 
         scheduler.advance(WINDOW.minusMillis(1));
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         assertThat(scheduler.takeEvents()).as("1 ms before the end of the window").isEmpty();
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
         assertThat(scheduler.count("scheduler.duplicate.submissions")).isEqualTo(1);
 
         scheduler.advance(Duration.ofMillis(1));
         assertThat(scheduler.count("scheduler.tasks.purged")).as("purged at the end of the window").isEqualTo(1);
-        assertThat(tasks().get(id.toString())).isNull();
+        assertThat(scheduler.tasks().get(id.toString())).isNull();
 
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.submit(id, "");
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status, TaskEvent::version)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(TaskStatus.QUEUED, 1L));
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).extracting(d -> d.attempt()).containsExactly(1);
@@ -72,7 +53,6 @@ class DedupWindowTest {
 
     @Test
     void aResultAfterThePurgeIsStaleAsAnUnknownTask() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
         completed(id);
         scheduler.advance(WINDOW);
@@ -85,15 +65,14 @@ class DedupWindowTest {
 
     @Test
     void tasksThatHaveNotEndedAreNeverPurged() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID waiting = UUID.randomUUID();
         UUID running = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, waiting.toString(), submission(waiting, "\"delay\": \"PT48H\""));
-        scheduler.submit(Priority.NORMAL, running.toString(), submission(running, "\"timeout\": \"PT24H\""));
+        scheduler.submit(waiting, "\"delay\": \"PT48H\"");
+        scheduler.submit(running, "\"timeout\": \"PT24H\"");
         scheduler.takeAll();
 
         scheduler.advance(Duration.ofHours(24));
-        scheduler.submit(Priority.NORMAL, waiting.toString(), submission(waiting, "\"delay\": \"PT48H\""));
+        scheduler.submit(waiting, "\"delay\": \"PT48H\"");
         assertThat(scheduler.count("scheduler.duplicate.submissions")).isEqualTo(1);
         assertThat(scheduler.count("scheduler.tasks.purged")).isZero();
 
@@ -105,10 +84,10 @@ class DedupWindowTest {
 
     @Test
     void theWindowIsConfigurableAndAppliesToEveryEndingFailedAndInvalidOnesToo() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withDedupWindow(Duration.ofHours(1)));
+        scheduler.withDedupWindow(Duration.ofHours(1));
         UUID failed = UUID.randomUUID();
         UUID invalid = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, failed.toString(), submission(failed, "\"maxAttempts\": 1"));
+        scheduler.submit(failed, "\"maxAttempts\": 1");
         scheduler.result(scheduler.resultOf(failed, 1, AttemptOutcome.FAILED, null,
                 io.taskstream.schemas.TaskError.permanent("no_handler", "none")));
         scheduler.submit(Priority.NORMAL, invalid.toString(), """
@@ -118,13 +97,13 @@ class DedupWindowTest {
         assertThat(scheduler.count("scheduler.tasks.purged")).isZero();
         scheduler.advance(Duration.ofMillis(1));
         assertThat(scheduler.count("scheduler.tasks.purged")).isEqualTo(2);
-        assertThat(tasks().get(failed.toString())).isNull();
-        assertThat(tasks().get(invalid.toString())).isNull();
+        assertThat(scheduler.tasks().get(failed.toString())).isNull();
+        assertThat(scheduler.tasks().get(invalid.toString())).isNull();
     }
 
     @Test
     void oneTickPurgesAtMostMaxDuePerTickTasks() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withMaxDuePerTick(2));
+        scheduler.withMaxDuePerTick(2);
         for (int i = 0; i < 3; i++) {
             completed(UUID.randomUUID());
         }

@@ -1,17 +1,16 @@
 package io.taskstream.scheduler.topology;
 
-import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
+import static io.taskstream.scheduler.topology.SchedulerDriver.BOOM;
+import static io.taskstream.scheduler.topology.SchedulerDriver.DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.schemas.AttemptOutcome;
@@ -35,30 +34,9 @@ import io.taskstream.schemas.TaskStatus;
 class DeferralTest {
 
     static final TaskError SNOOZED = TaskError.retryable("snoozed", "handler asked to run again after PT30S");
-    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
-    /** Default timeout PT5M + default dispatch grace PT30S. */
-    static final Duration DEADLINE = Duration.ofMinutes(5).plusSeconds(30);
 
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
-
-    void start(SchedulerProperties properties) {
-        scheduler = new SchedulerDriver(stateDir, properties.withPunctuateInterval(Duration.ofMillis(1)));
-    }
-
-    /** Submits a task due now; returns its first dispatch. */
-    TaskDispatch admitted(UUID id, String extra) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, extra));
-        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
-        return scheduler.takeDispatches(Priority.NORMAL).getFirst();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver().withPunctuateInterval(Duration.ofMillis(1));
 
     /** Worker {@code worker} (lease token {@code token}) ran {@code attempt} for a second and deferred it to {@code retryAt}. */
     AttemptResult deferral(UUID id, int attempt, long token, String worker, Instant retryAt) {
@@ -80,25 +58,10 @@ class DeferralTest {
         return events.getFirst();
     }
 
-    /** Steps to 1 ms before {@code runAt} (nothing), then to {@code runAt} (QUEUED + dispatch); returns the dispatch. */
-    TaskDispatch stepToRunAt(Instant runAt) {
-        scheduler.advance(Duration.between(scheduler.now(), runAt).minusMillis(1));
-        assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("1 ms before its runAt").isEmpty();
-        assertThat(scheduler.takeEvents()).isEmpty();
-
-        scheduler.advance(Duration.ofMillis(1));
-        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
-        List<TaskDispatch> dispatches = scheduler.takeDispatches(Priority.NORMAL);
-        assertThat(dispatches).as("at its runAt").hasSize(1);
-        assertThat(dispatches.getFirst().dispatchedAt()).isEqualTo(runAt);
-        return dispatches.getFirst();
-    }
-
     @Test
     void aDeferredAttemptWaitsForItsRetryAtAndRunsAgainUnderTheSameNumberWithoutCountingIt() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "\"maxAttempts\": 2");
+        scheduler.dispatched(id, "\"maxAttempts\": 2");
         scheduler.advance(Duration.ofMillis(250));
         Instant retryAt = scheduler.now().plusSeconds(30);
 
@@ -114,7 +77,7 @@ class DeferralTest {
         assertThat(scheduler.count("scheduler.deferrals")).isEqualTo(1);
         assertThat(scheduler.count("scheduler.retries.scheduled")).isZero();
 
-        TaskDispatch again = stepToRunAt(retryAt);
+        TaskDispatch again = scheduler.stepToRunAt(retryAt);
         assertThat(again.attempt()).as("the same attempt number again").isEqualTo(1);
         assertThat(again.maxAttempts()).isEqualTo(2);
         assertThat(again.deadline()).isEqualTo(retryAt.plus(DEADLINE));
@@ -124,7 +87,7 @@ class DeferralTest {
         TaskEvent retry = scheduler.takeEvents().getFirst();
         assertThat(retry.status()).isEqualTo(TaskStatus.RETRY_SCHEDULED);
         assertThat(retry.attempts()).isEqualTo(1);
-        assertThat(stepToRunAt(retry.runAt()).attempt()).isEqualTo(2);
+        assertThat(scheduler.stepToRunAt(retry.runAt()).attempt()).isEqualTo(2);
         scheduler.result(result(id, 2, 9, AttemptOutcome.FAILED, BOOM));
 
         TaskEvent failed = scheduler.takeEvents().getFirst();
@@ -139,13 +102,12 @@ class DeferralTest {
 
     @Test
     void deferralsNeverUseUpTheOnlyAttempt() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "\"maxAttempts\": 1");
+        scheduler.dispatched(id, "\"maxAttempts\": 1");
 
         for (int i = 0; i < 3; i++) {
             TaskEvent waiting = deferAndExpectWait(id, 1, 7 + i, scheduler.now().plusSeconds(5));
-            assertThat(stepToRunAt(waiting.runAt()).attempt()).isEqualTo(1);
+            assertThat(scheduler.stepToRunAt(waiting.runAt()).attempt()).isEqualTo(1);
         }
         scheduler.result(result(id, 1, 20, AttemptOutcome.COMPLETED, null));
 
@@ -159,9 +121,8 @@ class DeferralTest {
 
     @Test
     void aRetryAtNowOrInThePastRunsTheAttemptAgainAtOnce() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         // what a worker that is shutting down reports: interrupted, run it again at once
         scheduler.result(AttemptResult.deferred(id, "acme", 1, 7, "w1",
@@ -181,27 +142,25 @@ class DeferralTest {
 
     @Test
     void aRetryAtBeyondTheMaxDelayIsBroughtBackToIt() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         TaskEvent waiting = deferAndExpectWait(id, 1, 7, scheduler.now().plus(Duration.ofDays(3)));
 
         assertThat(waiting.runAt()).as("default max delay 1 h").isEqualTo(scheduler.now().plus(Duration.ofHours(1)));
-        stepToRunAt(waiting.runAt());
+        scheduler.stepToRunAt(waiting.runAt());
     }
 
     @Test
     void theMaxDelayIsConfigurable() {
-        start(SchedulerProperties.defaults()
-                .withDeferral(new SchedulerProperties.DeferralLimits(Duration.ofMinutes(10), null)));
+        scheduler.withDeferral(new SchedulerProperties.DeferralLimits(Duration.ofMinutes(10), null));
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         Instant now = scheduler.now();
 
         assertThat(deferAndExpectWait(id, 1, 7, now.plus(Duration.ofMinutes(10))).runAt())
                 .as("exactly the max is kept").isEqualTo(now.plus(Duration.ofMinutes(10)));
-        stepToRunAt(now.plus(Duration.ofMinutes(10)));
+        scheduler.stepToRunAt(now.plus(Duration.ofMinutes(10)));
         now = scheduler.now();
         assertThat(deferAndExpectWait(id, 1, 8, now.plus(Duration.ofMinutes(10)).plusMillis(1)).runAt())
                 .as("1 ms beyond it is not").isEqualTo(now.plus(Duration.ofMinutes(10)));
@@ -209,9 +168,8 @@ class DeferralTest {
 
     @Test
     void theDeferredDispatchsDeadlineIsClearedAndTheNextDispatchHasItsOwn() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        TaskDispatch first = admitted(id, "");
+        TaskDispatch first = scheduler.dispatched(id, "");
         Instant retryAt = scheduler.now().plus(Duration.ofMinutes(10));
 
         deferAndExpectWait(id, 1, 7, retryAt);
@@ -219,7 +177,7 @@ class DeferralTest {
         assertThat(scheduler.takeEvents()).as("at the deferred dispatch's deadline").isEmpty();
         assertThat(scheduler.count("scheduler.timeouts")).isZero();
 
-        TaskDispatch again = stepToRunAt(retryAt);
+        TaskDispatch again = scheduler.stepToRunAt(retryAt);
         scheduler.advance(DEADLINE.minusMillis(1));
         assertThat(scheduler.takeEvents()).isEmpty();
         scheduler.advance(Duration.ofMillis(1));
@@ -236,11 +194,11 @@ class DeferralTest {
 
     @Test
     void aTaskDeferredMaxPerTaskTimesFailsAtTheNextDeferralUntilAReplay() {
-        start(SchedulerProperties.defaults().withDeferral(new SchedulerProperties.DeferralLimits(null, 2)));
+        scheduler.withDeferral(new SchedulerProperties.DeferralLimits(null, 2));
         UUID id = UUID.randomUUID();
-        admitted(id, "");
-        stepToRunAt(deferAndExpectWait(id, 1, 7, scheduler.now().plusSeconds(1)).runAt());
-        stepToRunAt(deferAndExpectWait(id, 1, 8, scheduler.now().plusSeconds(1)).runAt());
+        scheduler.dispatched(id, "");
+        scheduler.stepToRunAt(deferAndExpectWait(id, 1, 7, scheduler.now().plusSeconds(1)).runAt());
+        scheduler.stepToRunAt(deferAndExpectWait(id, 1, 8, scheduler.now().plusSeconds(1)).runAt());
 
         scheduler.result(deferral(id, 1, 9, "w1", scheduler.now().plusSeconds(1)));
 
@@ -259,7 +217,7 @@ class DeferralTest {
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
 
         // a replay starts the count again
-        scheduler.control(scheduler.command(id, ControlCommand.Kind.REPLAY, null));
+        scheduler.control(id, ControlCommand.Kind.REPLAY);
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).singleElement()
                 .satisfies(d -> assertThat(d.attempt()).isEqualTo(1));
@@ -269,13 +227,12 @@ class DeferralTest {
 
     @Test
     void aCancelWhileDeferredEndsTheTaskCancelledAndItNeverRunsAgain() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         Instant retryAt = scheduler.now().plusSeconds(60);
         deferAndExpectWait(id, 1, 7, retryAt);
 
-        scheduler.control(scheduler.command(id, ControlCommand.Kind.CANCEL, null));
+        scheduler.control(id, ControlCommand.Kind.CANCEL);
 
         TaskEvent cancelled = scheduler.takeEvents().getFirst();
         assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
@@ -289,10 +246,9 @@ class DeferralTest {
 
     @Test
     void aDeferralOfAnAttemptWhoseTaskWasCancelledMeanwhileEndsItCancelled() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
-        scheduler.control(scheduler.command(id, ControlCommand.Kind.CANCEL, null));
+        scheduler.dispatched(id, "");
+        scheduler.control(id, ControlCommand.Kind.CANCEL);
 
         scheduler.result(deferral(id, 1, 7, "w1", scheduler.now().plusSeconds(30)));
 
@@ -307,9 +263,8 @@ class DeferralTest {
 
     @Test
     void lateResultsOfTheDeferredDispatchAreDiscardedWhileItWaitsAndOnceItRunsAgain() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         AttemptResult deferral = deferral(id, 1, 7, "w1", scheduler.now().plusSeconds(30));
         scheduler.result(deferral);
         TaskEvent waiting = scheduler.takeEvents().getFirst();
@@ -319,7 +274,7 @@ class DeferralTest {
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.stale.results", "reason", "stale_attempt")).isEqualTo(1);
 
-        stepToRunAt(waiting.runAt());
+        scheduler.stepToRunAt(waiting.runAt());
         // attempt 1 is in flight again: the deferred dispatch's duplicate and a redelivery of it run under
         // the lease that deferred it (token 7) are not this dispatch's results
         scheduler.result(deferral);
@@ -337,12 +292,11 @@ class DeferralTest {
 
     @Test
     void withoutLeasesOnlyAnExactRepeatOfTheDeferralIsRecognised() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         AttemptResult deferral = deferral(id, 1, 0, "w1", scheduler.now().plusSeconds(30));
         scheduler.result(deferral);
-        stepToRunAt(scheduler.takeEvents().getFirst().runAt());
+        scheduler.stepToRunAt(scheduler.takeEvents().getFirst().runAt());
 
         scheduler.result(deferral);
         assertThat(scheduler.takeEvents()).isEmpty();
@@ -356,12 +310,11 @@ class DeferralTest {
 
     @Test
     void aWaitingDeferredTaskCanBeReprioritizedAndRunsAgainAtTheNewPriority() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         TaskEvent waiting = deferAndExpectWait(id, 1, 7, scheduler.now().plusSeconds(30));
 
-        scheduler.control(scheduler.command(id, ControlCommand.Kind.REPRIORITIZE, Priority.CRITICAL));
+        scheduler.control(id, ControlCommand.Kind.REPRIORITIZE, Priority.CRITICAL);
         assertThat(scheduler.takeEvents()).singleElement().satisfies(e -> {
             assertThat(e.status()).isEqualTo(TaskStatus.RETRY_SCHEDULED);
             assertThat(e.priority()).isEqualTo(Priority.CRITICAL);

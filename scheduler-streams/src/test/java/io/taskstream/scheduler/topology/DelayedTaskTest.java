@@ -4,23 +4,19 @@ import static io.taskstream.scheduler.topology.SchedulerDriver.T0;
 import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import io.taskstream.scheduler.config.SchedulerProperties;
-import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.scheduler.state.TimerKey;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
@@ -29,21 +25,13 @@ import io.taskstream.schemas.TaskStatus;
 
 class DelayedTaskTest {
 
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     @Test
     void delayedTaskNeverStartsBeforeItsRunAtAndIsDispatchedOnTheFirstTickAfter() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"2026-12-01T10:00:10Z\""));
+        scheduler.submit(id, "\"runAt\": \"2026-12-01T10:00:10Z\"");
 
         TaskEvent scheduled = scheduler.events().readValue();
         assertThat(scheduled.status()).isEqualTo(TaskStatus.SCHEDULED);
@@ -70,10 +58,8 @@ class DelayedTaskTest {
 
     @Test
     void delayCountsFromTheSubmissionsCreatedAt() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(),
-                submission(id, "\"delay\": \"PT30S\", \"createdAt\": \"2026-12-01T09:59:50Z\""));
+        scheduler.submit(id, "\"delay\": \"PT30S\", \"createdAt\": \"2026-12-01T09:59:50Z\"");
 
         assertThat(scheduler.events().readValue().runAt()).isEqualTo(T0.plusSeconds(20));
         scheduler.advance(Duration.ofMillis(19_900));
@@ -84,9 +70,8 @@ class DelayedTaskTest {
 
     @Test
     void runAtInThePastIsQueuedAtOnce() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"2026-12-01T09:00:00Z\""));
+        scheduler.submit(id, "\"runAt\": \"2026-12-01T09:00:00Z\"");
 
         assertThat(scheduler.events().readValue().status()).isEqualTo(TaskStatus.QUEUED);
         assertThat(scheduler.ready(Priority.NORMAL).readValuesToList()).hasSize(1);
@@ -94,7 +79,7 @@ class DelayedTaskTest {
 
     @Test
     void oneTickReleasesAtMostMaxDuePerTickTasksOldestFirst() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withMaxDuePerTick(2));
+        scheduler.withMaxDuePerTick(2);
         UUID late = UUID.randomUUID();
         UUID early = UUID.randomUUID();
         UUID middle = UUID.randomUUID();
@@ -114,10 +99,9 @@ class DelayedTaskTest {
 
     @Test
     void duplicateOfAScheduledTaskIsDropped() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1S\""));
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1S\""));
+        scheduler.submit(id, "\"delay\": \"PT1S\"");
+        scheduler.submit(id, "\"delay\": \"PT1S\"");
 
         scheduler.advance(Duration.ofSeconds(2));
         assertThat(scheduler.ready(Priority.NORMAL).readValuesToList()).hasSize(1);
@@ -127,10 +111,8 @@ class DelayedTaskTest {
     @ParameterizedTest(name = "runAt {0} ms from the admission → {1}")
     @CsvSource({"-1, QUEUED", "0, QUEUED", "1, SCHEDULED"})
     void atAdmissionATaskDueAtOrBeforeNowIsQueuedAndOneDueLaterIsScheduled(long offsetMs, TaskStatus expected) {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(),
-                submission(id, "\"runAt\": \"%s\"".formatted(T0.plusMillis(offsetMs))));
+        scheduler.submit(id, "\"runAt\": \"%s\"".formatted(T0.plusMillis(offsetMs)));
 
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(expected);
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).hasSize(expected == TaskStatus.QUEUED ? 1 : 0);
@@ -139,10 +121,9 @@ class DelayedTaskTest {
     @ParameterizedTest(name = "a tick {0} ms from the due time releases it: {1}")
     @CsvSource({"-1, false", "0, true", "1, true"})
     void aTickReleasesATaskFromItsDueTimeOnNeverOneMillisecondBefore(long offsetMs, boolean released) {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
         Instant due = T0.plusSeconds(10);
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"%s\"".formatted(due)));
+        scheduler.submit(id, "\"runAt\": \"%s\"".formatted(due));
         scheduler.takeAll();
 
         scheduler.advance(Duration.ofSeconds(10).plusMillis(offsetMs));
@@ -162,10 +143,9 @@ class DelayedTaskTest {
 
     @Test
     void steppingMillisecondByMillisecondTheTaskIsReleasedExactlyAtItsDueTime() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withPunctuateInterval(
-                Duration.ofMillis(1)));
+        scheduler.withPunctuateInterval(Duration.ofMillis(1));
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT0.005S\""));
+        scheduler.submit(id, "\"delay\": \"PT0.005S\"");
         scheduler.takeAll();
 
         for (int ms = 1; ms < 5; ms++) {
@@ -181,10 +161,9 @@ class DelayedTaskTest {
 
     @Test
     void aTaskMonthsAheadWaitsInTheTimerStoreAndIsReleasedAtItsRunAt() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
         Instant runAt = Instant.parse("2027-06-01T08:30:00Z");
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"%s\"".formatted(runAt)));
+        scheduler.submit(id, "\"runAt\": \"%s\"".formatted(runAt));
         TaskEvent scheduled = scheduler.takeEvents().getFirst();
         assertThat(scheduled.status()).isEqualTo(TaskStatus.SCHEDULED);
         assertThat(scheduled.runAt()).isEqualTo(runAt);
@@ -204,11 +183,10 @@ class DelayedTaskTest {
 
     @Test
     void aTimerWhoseTaskMovedOnIsDroppedWithoutADispatch() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1S\""));
+        scheduler.submit(id, "\"delay\": \"PT1S\"");
         // a timer entry left behind that no longer matches the task (as after a crash between writes)
-        KeyValueStore<Bytes, String> timers = scheduler.driver.getKeyValueStore(TaskStore.TIMERS);
+        KeyValueStore<Bytes, String> timers = scheduler.timers();
         timers.put(TimerKey.of(T0.plusMillis(500), id), id.toString());
 
         scheduler.advance(Duration.ofMillis(600));
@@ -220,10 +198,9 @@ class DelayedTaskTest {
 
     @Test
     void aRunAtWithAFractionOfAMillisecondIsNotReleasedInTheMillisecondBefore() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withPunctuateInterval(
-                Duration.ofMillis(1)));
+        scheduler.withPunctuateInterval(Duration.ofMillis(1));
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"runAt\": \"2026-12-01T10:00:10.000500Z\""));
+        scheduler.submit(id, "\"runAt\": \"2026-12-01T10:00:10.000500Z\"");
         scheduler.takeAll();
 
         scheduler.advance(Duration.ofSeconds(10));

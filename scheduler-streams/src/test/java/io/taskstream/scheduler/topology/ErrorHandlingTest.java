@@ -1,12 +1,10 @@
 package io.taskstream.scheduler.topology;
 
 import static io.taskstream.scheduler.topology.SchedulerDriver.T0;
-import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,12 +21,11 @@ import org.apache.kafka.streams.errors.ProductionExceptionHandler.ProductionExce
 import org.apache.kafka.streams.errors.ProductionExceptionHandler.SerializationExceptionOrigin;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.state.TaskState;
-import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.scheduler.state.TimerKey;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.Priority;
@@ -37,51 +34,47 @@ import io.taskstream.schemas.TaskStatus;
 
 class ErrorHandlingTest {
 
-    @TempDir
-    Path stateDir;
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     @Test
     void aRecordWhoseProcessingThrowsIsSkippedCountedAndTheStreamGoesOn() {
-        try (SchedulerDriver scheduler = new SchedulerDriver(stateDir)) {
-            // A state that cannot exist (in flight but without its submission) makes the outcome throw.
-            UUID broken = UUID.randomUUID();
-            KeyValueStore<String, TaskState> tasks = scheduler.driver.getKeyValueStore(TaskStore.TASKS);
-            tasks.put(broken.toString(), new TaskState(broken, "acme", TaskStatus.QUEUED, 2, 1, null, T0, T0,
-                    T0.plusSeconds(60), List.of(), null, T0, false, null, null, 0, 0));
+        // A state that cannot exist (in flight but without its submission) makes the outcome throw.
+        UUID broken = UUID.randomUUID();
+        KeyValueStore<String, TaskState> tasks = scheduler.tasks();
+        tasks.put(broken.toString(), new TaskState(broken, "acme", TaskStatus.QUEUED, 2, 1, null, T0, T0,
+                T0.plusSeconds(60), List.of(), null, T0, false, null, null, 0, 0));
 
-            scheduler.result(scheduler.resultOf(broken, 1, AttemptOutcome.FAILED, null,
-                    TaskError.retryable("handler_error", "boom")));
-            UUID id = UUID.randomUUID();
-            scheduler.submit(Priority.NORMAL, id.toString(), submission(id, ""));
+        scheduler.result(scheduler.resultOf(broken, 1, AttemptOutcome.FAILED, null,
+                TaskError.retryable("handler_error", "boom")));
+        UUID id = UUID.randomUUID();
+        scheduler.submit(id, "");
 
-            assertThat(scheduler.count("scheduler.processing.errors", "processor", SchedulerTopology.OUTCOME))
-                    .isEqualTo(1);
-            assertThat(scheduler.ready(Priority.NORMAL).readValue().taskId()).isEqualTo(id);
-        }
+        assertThat(scheduler.count("scheduler.processing.errors", "processor", SchedulerTopology.OUTCOME))
+                .isEqualTo(1);
+        assertThat(scheduler.ready(Priority.NORMAL).readValue().taskId()).isEqualTo(id);
     }
 
     @Test
     void aTaskTheTickCannotHandleIsCountedAndDroppedAndTheOthersAreStillReleased() {
-        try (SchedulerDriver scheduler = new SchedulerDriver(stateDir)) {
-            // waiting, but without its submission: releasing it throws
-            UUID broken = UUID.randomUUID();
-            Instant due = T0.plusSeconds(1);
-            scheduler.driver.<String, TaskState>getKeyValueStore(TaskStore.TASKS).put(broken.toString(),
-                    new TaskState(broken, "acme", TaskStatus.SCHEDULED, 1, 0, null, due, null, null, List.of(), null,
-                            T0, false, null, null, 0, 0));
-            KeyValueStore<Bytes, String> timers = scheduler.driver.getKeyValueStore(TaskStore.TIMERS);
-            timers.put(TimerKey.of(due, broken), broken.toString());
-            UUID id = UUID.randomUUID();
-            scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1S\""));
+        // waiting, but without its submission: releasing it throws
+        UUID broken = UUID.randomUUID();
+        Instant due = T0.plusSeconds(1);
+        scheduler.tasks().put(broken.toString(),
+                new TaskState(broken, "acme", TaskStatus.SCHEDULED, 1, 0, null, due, null, null, List.of(), null,
+                        T0, false, null, null, 0, 0));
+        KeyValueStore<Bytes, String> timers = scheduler.timers();
+        timers.put(TimerKey.of(due, broken), broken.toString());
+        UUID id = UUID.randomUUID();
+        scheduler.submit(id, "\"delay\": \"PT1S\"");
 
-            scheduler.advance(Duration.ofSeconds(2));
-            scheduler.advance(Duration.ofSeconds(2));
+        scheduler.advance(Duration.ofSeconds(2));
+        scheduler.advance(Duration.ofSeconds(2));
 
-            assertThat(scheduler.count("scheduler.processing.errors", "processor", "tick")).isEqualTo(1);
-            assertThat(timers.get(TimerKey.of(due, broken))).isNull();
-            assertThat(scheduler.ready(Priority.NORMAL).readValuesToList()).extracting(d -> d.taskId())
-                    .containsExactly(id);
-        }
+        assertThat(scheduler.count("scheduler.processing.errors", "processor", "tick")).isEqualTo(1);
+        assertThat(timers.get(TimerKey.of(due, broken))).isNull();
+        assertThat(scheduler.ready(Priority.NORMAL).readValuesToList()).extracting(d -> d.taskId())
+                .containsExactly(id);
     }
 
     @Test

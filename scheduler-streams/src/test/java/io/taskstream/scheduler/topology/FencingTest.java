@@ -1,24 +1,19 @@
 package io.taskstream.scheduler.topology;
 
-import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
+import static io.taskstream.scheduler.topology.SchedulerDriver.BOOM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
-import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 
@@ -30,23 +25,8 @@ import io.taskstream.schemas.TaskStatus;
  */
 class FencingTest {
 
-    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
-
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @BeforeEach
-    void start() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults()
-                .withPunctuateInterval(Duration.ofMillis(1)));
-    }
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver().withPunctuateInterval(Duration.ofMillis(1));
 
     AttemptResult result(UUID id, int attempt, long token, AttemptOutcome outcome) {
         return new AttemptResult(id, "acme", attempt, token, "w-" + token, outcome, null,
@@ -55,9 +35,7 @@ class FencingTest {
 
     /** A task whose attempt 1 failed under lease {@code token} (accepted); returns the dispatch of attempt 2. */
     TaskDispatch secondAttemptAfterAFailureUnder(UUID id, long token) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"maxAttempts\": 5"));
-        scheduler.takeEvents();
-        scheduler.takeDispatches(Priority.NORMAL);
+        scheduler.dispatched(id, "\"maxAttempts\": 5");
         scheduler.result(result(id, 1, token, AttemptOutcome.FAILED));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.RETRY_SCHEDULED);
         scheduler.advance(Duration.ofSeconds(2));

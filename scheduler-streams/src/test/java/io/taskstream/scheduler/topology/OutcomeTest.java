@@ -1,21 +1,19 @@
 package io.taskstream.scheduler.topology;
 
+import static io.taskstream.scheduler.topology.SchedulerDriver.BOOM;
 import static io.taskstream.scheduler.topology.SchedulerDriver.header;
 import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
@@ -31,34 +29,13 @@ import io.taskstream.schemas.TaskStatus;
 
 class OutcomeTest {
 
-    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
-
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @BeforeEach
-    void start() {
-        scheduler = new SchedulerDriver(stateDir);
-    }
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
-
-    /** Submits a task due now and drains its QUEUED event and first dispatch. */
-    TaskDispatch admitted(UUID id, String extra) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, extra));
-        scheduler.events().readValuesToList();
-        return scheduler.ready(Priority.NORMAL).readValue();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     @Test
     void completedResultCompletesTheTaskWithItsExecutionAfterTheWorkersVersion() {
         UUID id = UUID.randomUUID();
-        TaskDispatch dispatch = admitted(id, "");
+        TaskDispatch dispatch = scheduler.dispatched(id, "");
         scheduler.advance(Duration.ofSeconds(2));
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED,
@@ -87,7 +64,7 @@ class OutcomeTest {
     @Test
     void resultsThatDoNotMatchTheAttemptInFlightAreDiscardedAndCounted() {
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         scheduler.result(scheduler.resultOf(UUID.randomUUID(), 1, AttemptOutcome.COMPLETED, null, null));
         scheduler.result(scheduler.resultOf(id, 2, AttemptOutcome.COMPLETED, null, null));
@@ -110,7 +87,7 @@ class OutcomeTest {
     @Test
     void resultForATaskStillScheduledIsStale() {
         UUID id = UUID.randomUUID();
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, "\"delay\": \"PT1M\""));
+        scheduler.submit(id, "\"delay\": \"PT1M\"");
         scheduler.events().readValuesToList();
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
@@ -122,7 +99,7 @@ class OutcomeTest {
     @Test
     void nonRetryableFailureFailsTheTaskAndDeadLettersItWithItsExecutions() {
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         TaskError noHandler = TaskError.permanent("no_handler", "no handler for email.send");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, noHandler));
@@ -150,7 +127,7 @@ class OutcomeTest {
     @Test
     void retryableFailureWithAttemptsLeftSchedulesTheNextAttemptAfterTheBackoff() {
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         Instant failedAt = scheduler.now();
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
@@ -185,7 +162,7 @@ class OutcomeTest {
     @Test
     void timedOutResultIsRetriedLikeAFailure() {
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.TIMED_OUT, null,
                 TaskError.retryable("timeout", "ran past PT5M")));
@@ -197,7 +174,7 @@ class OutcomeTest {
     @Test
     void lastAttemptFailingExhaustsTheTaskAndTheDeadLetterListsEveryAttempt() {
         UUID id = UUID.randomUUID();
-        admitted(id, "\"maxAttempts\": 2");
+        scheduler.dispatched(id, "\"maxAttempts\": 2");
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
         scheduler.advance(Duration.ofSeconds(2));
         scheduler.events().readValuesToList();
@@ -220,7 +197,7 @@ class OutcomeTest {
     @Test
     void cancelledAttemptCancelsTheTask() {
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.CANCELLED, null,
                 TaskError.permanent("cancelled", "cancelled by the operator")));
@@ -235,7 +212,7 @@ class OutcomeTest {
     @Test
     void unreadableResultGoesToTheDlqAndTheStreamGoesOn() {
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         scheduler.result("k", "not json".getBytes(StandardCharsets.UTF_8));
         scheduler.result(id.toString(), "{\"taskId\": \"%s\", \"tenantId\": \"acme\", \"attempt\": 0}"

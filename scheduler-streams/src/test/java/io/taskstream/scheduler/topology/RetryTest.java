@@ -1,18 +1,16 @@
 package io.taskstream.scheduler.topology;
 
-import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
+import static io.taskstream.scheduler.topology.SchedulerDriver.BOOM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.schemas.AttemptOutcome;
@@ -33,28 +31,8 @@ import io.taskstream.schemas.TaskStatus;
  */
 class RetryTest {
 
-    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
-
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
-
-    void start(SchedulerProperties properties) {
-        scheduler = new SchedulerDriver(stateDir, properties.withPunctuateInterval(Duration.ofMillis(1)));
-    }
-
-    /** Submits a task due now; returns its first dispatch. */
-    TaskDispatch admitted(UUID id, String extra) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, extra));
-        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
-        return scheduler.takeDispatches(Priority.NORMAL).getFirst();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver().withPunctuateInterval(Duration.ofMillis(1));
 
     /** Attempt {@code attempt} fails; returns the RETRY_SCHEDULED event. */
     TaskEvent failAndExpectRetry(UUID id, int attempt) {
@@ -64,25 +42,10 @@ class RetryTest {
         return events.getFirst();
     }
 
-    /** Steps to 1 ms before {@code runAt} (nothing), then to {@code runAt} (QUEUED + dispatch); returns the dispatch. */
-    TaskDispatch stepToRunAt(UUID id, Instant runAt) {
-        scheduler.advance(Duration.between(scheduler.now(), runAt).minusMillis(1));
-        assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("1 ms before its runAt").isEmpty();
-        assertThat(scheduler.takeEvents()).isEmpty();
-
-        scheduler.advance(Duration.ofMillis(1));
-        assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
-        List<TaskDispatch> dispatches = scheduler.takeDispatches(Priority.NORMAL);
-        assertThat(dispatches).as("at its runAt").hasSize(1);
-        assertThat(dispatches.getFirst().dispatchedAt()).isEqualTo(runAt);
-        return dispatches.getFirst();
-    }
-
     @Test
     void eachRetryWaitsForItsBackoffWithinTheJitterBoundsThenTheLastFailureDeadLettersEverything() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "\"maxAttempts\": 5, \"labels\": {\"team\": \"billing\"}");
+        scheduler.dispatched(id, "\"maxAttempts\": 5, \"labels\": {\"team\": \"billing\"}");
         // attempt n fails → wait min(5 min, 1 s × 2^(n-1)) ± 20 %
         long[][] boundsMs = {{800, 1200}, {1600, 2400}, {3200, 4800}, {6400, 9600}};
 
@@ -97,7 +60,7 @@ class RetryTest {
             assertThat(Duration.between(failedAt, retry.runAt()).toMillis()).as("wait after attempt %d", attempt)
                     .isBetween(boundsMs[attempt - 1][0], boundsMs[attempt - 1][1]);
 
-            TaskDispatch next = stepToRunAt(id, retry.runAt());
+            TaskDispatch next = scheduler.stepToRunAt(retry.runAt());
             assertThat(next.attempt()).isEqualTo(attempt + 1);
             assertThat(next.maxAttempts()).isEqualTo(5);
         }
@@ -124,44 +87,44 @@ class RetryTest {
 
     @Test
     void theConfiguredDefaultBackoffAppliesToTasksWithoutTheirOwn() {
-        start(SchedulerProperties.defaults().withBackoff(
-                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofSeconds(20), 0.0)));
+        scheduler.withBackoff(
+                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofSeconds(20), 0.0));
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         Instant failedAt = scheduler.now();
         assertThat(failAndExpectRetry(id, 1).runAt()).isEqualTo(failedAt.plusSeconds(10));
-        stepToRunAt(id, failedAt.plusSeconds(10));
+        scheduler.stepToRunAt(failedAt.plusSeconds(10));
 
         failedAt = scheduler.now();
         assertThat(failAndExpectRetry(id, 2).runAt()).as("30 s capped at max").isEqualTo(failedAt.plusSeconds(20));
-        stepToRunAt(id, failedAt.plusSeconds(20));
+        scheduler.stepToRunAt(failedAt.plusSeconds(20));
         scheduler.assertVersionsStrictlyIncrease(id);
     }
 
     @Test
     void aTasksOwnBackoffWinsOverTheConfiguredDefault() {
-        start(SchedulerProperties.defaults().withBackoff(
-                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), null, null, 0.0)));
+        scheduler.withBackoff(new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), null, null, 0.0));
         UUID id = UUID.randomUUID();
-        admitted(id, "\"backoff\": {\"initial\": \"PT2S\", \"multiplier\": 1.0, \"max\": \"PT2S\", \"jitter\": 0.0}");
+        scheduler.dispatched(id,
+                "\"backoff\": {\"initial\": \"PT2S\", \"multiplier\": 1.0, \"max\": \"PT2S\", \"jitter\": 0.0}");
 
         Instant failedAt = scheduler.now();
         assertThat(failAndExpectRetry(id, 1).runAt()).isEqualTo(failedAt.plusSeconds(2));
-        stepToRunAt(id, failedAt.plusSeconds(2));
+        scheduler.stepToRunAt(failedAt.plusSeconds(2));
     }
 
     @Test
     void aWaitOfZeroRetriesAtOnce() {
         // jitter 1.0 spreads the wait over 0..2 × initial; this generator always draws the lowest
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults(), new RandomGenerator() {
+        scheduler.withRandom(new RandomGenerator() {
             @Override
             public long nextLong() {
                 return 0;
             }
         });
         UUID id = UUID.randomUUID();
-        admitted(id, "\"backoff\": {\"initial\": \"PT1S\", \"jitter\": 1.0}");
+        scheduler.dispatched(id, "\"backoff\": {\"initial\": \"PT1S\", \"jitter\": 1.0}");
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
 
@@ -175,9 +138,8 @@ class RetryTest {
 
     @Test
     void maxAttemptsOfOneMeansTheFirstFailureIsFinal() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "\"maxAttempts\": 1");
+        scheduler.dispatched(id, "\"maxAttempts\": 1");
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.FAILED, null, BOOM));
 
@@ -190,10 +152,9 @@ class RetryTest {
 
     @Test
     void aNonRetryableErrorAfterARetryFailsTheTaskAtOnceWithEveryExecution() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
-        stepToRunAt(id, failAndExpectRetry(id, 1).runAt());
+        scheduler.dispatched(id, "");
+        scheduler.stepToRunAt(failAndExpectRetry(id, 1).runAt());
 
         TaskError noHandler = TaskError.permanent("no_handler", "no handler for email.send");
         scheduler.result(scheduler.resultOf(id, 2, AttemptOutcome.FAILED, null, noHandler));
@@ -213,9 +174,8 @@ class RetryTest {
 
     @Test
     void aResultForTheAttemptThatIsWaitingForItsRetryIsStale() {
-        start(SchedulerProperties.defaults());
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         failAndExpectRetry(id, 1);
 
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
@@ -226,36 +186,36 @@ class RetryTest {
 
     @Test
     void aPartialBackoffTakesTheMissingFieldsFromTheConfiguredDefault() {
-        start(SchedulerProperties.defaults().withBackoff(
-                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofMinutes(1), 0.0)));
+        scheduler.withBackoff(
+                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofMinutes(1), 0.0));
         UUID id = UUID.randomUUID();
         // multiplier 3.0, max 1 min and jitter 0.0 come from the deployment
-        admitted(id, "\"backoff\": {\"initial\": \"PT2S\"}");
+        scheduler.dispatched(id, "\"backoff\": {\"initial\": \"PT2S\"}");
 
         Instant failedAt = scheduler.now();
         assertThat(failAndExpectRetry(id, 1).runAt()).isEqualTo(failedAt.plusSeconds(2));
-        stepToRunAt(id, failedAt.plusSeconds(2));
+        scheduler.stepToRunAt(failedAt.plusSeconds(2));
         failedAt = scheduler.now();
         assertThat(failAndExpectRetry(id, 2).runAt()).isEqualTo(failedAt.plusSeconds(6));
 
         UUID longer = UUID.randomUUID();
         // an initial wait above the default max raises the max to it instead of making the task invalid
-        admitted(longer, "\"backoff\": {\"initial\": \"PT10M\"}");
+        scheduler.dispatched(longer, "\"backoff\": {\"initial\": \"PT10M\"}");
         failedAt = scheduler.now();
         assertThat(failAndExpectRetry(longer, 1).runAt()).isEqualTo(failedAt.plus(Duration.ofMinutes(10)));
     }
 
     @Test
     void aPartialBackoffIsKeptAsGivenAndOnlyCompletedWhenAWaitIsComputed() {
-        start(SchedulerProperties.defaults().withBackoff(
-                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofMinutes(1), 0.0)));
+        scheduler.withBackoff(
+                new SchedulerProperties.BackoffDefaults(Duration.ofSeconds(10), 3.0, Duration.ofMinutes(1), 0.0));
         UUID id = UUID.randomUUID();
         // only a max, below the deployment's initial: the initial drops to it (a default never invalidates a task)
-        admitted(id, "\"maxAttempts\": 2, \"backoff\": {\"max\": \"PT0.5S\"}");
+        scheduler.dispatched(id, "\"maxAttempts\": 2, \"backoff\": {\"max\": \"PT0.5S\"}");
 
         Instant failedAt = scheduler.now();
         assertThat(failAndExpectRetry(id, 1).runAt()).isEqualTo(failedAt.plusMillis(500));
-        stepToRunAt(id, failedAt.plusMillis(500));
+        scheduler.stepToRunAt(failedAt.plusMillis(500));
         scheduler.result(scheduler.resultOf(id, 2, AttemptOutcome.FAILED, null, BOOM));
 
         DeadLetter dead = scheduler.dlq().readValue();

@@ -2,32 +2,45 @@ package io.taskstream.scheduler.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.scheduler.config.StreamsSettings;
 import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.state.TaskState;
+import io.taskstream.scheduler.state.TaskStore;
+import io.taskstream.scheduler.state.TimerKey;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
 import io.taskstream.schemas.ControlCommand;
@@ -39,43 +52,140 @@ import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
+import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The real topology ({@link SchedulerTopology#build}) in a {@link TopologyTestDriver}, with the
- * real Streams configuration, a fake wall clock starting at {@link #T0}, a seeded random generator
- * for jitter and a meter registry to read counters from. Records are piped with the current
- * wall-clock time as their timestamp.
+ * The one fixture of the topology specs: the real topology ({@link SchedulerTopology#build}) in a
+ * {@link TopologyTestDriver}, with the real Streams configuration, a fake wall clock starting at
+ * {@link #T0}, a seeded random generator for jitter, a meter registry to read counters from, and the
+ * steps specs share (submit, result, control, step the clock, read what came out). Records are piped
+ * with the current wall-clock time as their timestamp.
+ *
+ * <p>A spec registers it as a field, closed after every test (state directory included):
+ * <pre>{@code
+ * @RegisterExtension
+ * final SchedulerDriver scheduler = new SchedulerDriver().withPunctuateInterval(Duration.ofMillis(1));
+ * }</pre>
+ * The topology starts at its first use (a record piped, an output or store read, a clock step), with
+ * the properties set by then: {@link SchedulerProperties#defaults()} changed by the {@code with…}
+ * methods, which a test calls first to vary them (a started topology cannot change: they throw then).
  */
-final class SchedulerDriver implements AutoCloseable {
+final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
 
     static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
     static final SchemaValidator VALIDATOR = SchemaValidator.load();
+    /** A retryable failure, as a handler that threw reports it. */
+    static final TaskError BOOM = TaskError.retryable("handler_error", "boom");
+    /** How long after its dispatch an attempt times out by default: timeout PT5M + dispatch grace PT30S. */
+    static final Duration DEADLINE = Duration.ofMinutes(5).plusSeconds(30);
 
     final Topics topics = Topics.withDefaultPrefix();
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    final SchedulerProperties properties;
-    final TopologyTestDriver driver;
     private final Map<UUID, List<String>> versionLogs = new HashMap<>();
+    private SchedulerProperties properties = SchedulerProperties.defaults();
+    private RandomGenerator random = new Random(42);
+    private Path stateDir;
+    private TopologyTestDriver driver;
+    private boolean closed;
     private Instant now = T0;
 
-    SchedulerDriver(Path stateDir) {
-        this(stateDir, SchedulerProperties.defaults());
+    // ------------------------------------------------------------------ configuration (before the start)
+
+    SchedulerDriver withPunctuateInterval(Duration interval) {
+        return configure(p -> p.withPunctuateInterval(interval));
     }
 
-    SchedulerDriver(Path stateDir, SchedulerProperties properties) {
-        this(stateDir, properties, new Random(42));
+    SchedulerDriver withMaxDuePerTick(int max) {
+        return configure(p -> p.withMaxDuePerTick(max));
     }
 
-    SchedulerDriver(Path stateDir, SchedulerProperties properties, RandomGenerator random) {
-        this.properties = properties;
-        SchedulerMetrics metrics = new SchedulerMetrics(registry);
-        var config = StreamsSettings.of(properties, stateDir,
-                Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"), metrics);
-        driver = new TopologyTestDriver(SchedulerTopology.build(topics, properties, metrics, VALIDATOR, random),
-                config, T0);
+    SchedulerDriver withDedupWindow(Duration window) {
+        return configure(p -> p.withDedupWindow(window));
     }
+
+    SchedulerDriver withBackoff(SchedulerProperties.BackoffDefaults backoff) {
+        return configure(p -> p.withBackoff(backoff));
+    }
+
+    SchedulerDriver withDeferral(SchedulerProperties.DeferralLimits deferral) {
+        return configure(p -> p.withDeferral(deferral));
+    }
+
+    /** The generator the backoff jitter draws from, instead of {@code new Random(42)}. */
+    SchedulerDriver withRandom(RandomGenerator generator) {
+        requireNotStarted();
+        random = generator;
+        return this;
+    }
+
+    private SchedulerDriver configure(UnaryOperator<SchedulerProperties> change) {
+        requireNotStarted();
+        properties = change.apply(properties);
+        return this;
+    }
+
+    private void requireNotStarted() {
+        if (driver != null || closed) {
+            throw new IllegalStateException("configure the scheduler before its first record or clock step");
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** The test driver, started on first use with the properties configured until then. */
+    TopologyTestDriver driver() {
+        if (closed) {
+            throw new IllegalStateException("the scheduler is closed");
+        }
+        if (driver == null) {
+            try {
+                stateDir = Files.createTempDirectory("scheduler-driver-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SchedulerMetrics metrics = new SchedulerMetrics(registry);
+            var config = StreamsSettings.of(properties, stateDir,
+                    Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"), metrics);
+            driver = new TopologyTestDriver(SchedulerTopology.build(topics, properties, metrics, VALIDATOR, random),
+                    config, T0);
+        }
+        return driver;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    /** Closes the topology and deletes its state directory; a second call does nothing. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (driver != null) {
+            driver.close();
+            deleteRecursively(stateDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ time
 
     Instant now() {
         return now;
@@ -83,12 +193,32 @@ final class SchedulerDriver implements AutoCloseable {
 
     /** Moves the wall clock (firing due punctuations). */
     void advance(Duration duration) {
-        driver.advanceWallClockTime(duration);
+        driver().advanceWallClockTime(duration);
         now = now.plus(duration);
     }
 
+    /**
+     * Steps to 1 ms before {@code runAt}, where nothing may be released, then onto it, where the task
+     * must be {@code QUEUED} and dispatched on {@code ready.normal} at exactly {@code runAt}; returns that
+     * dispatch. Needs the tick to run every millisecond ({@link #withPunctuateInterval}).
+     */
+    TaskDispatch stepToRunAt(Instant runAt) {
+        advance(Duration.between(now, runAt).minusMillis(1));
+        assertThat(takeDispatches(Priority.NORMAL)).as("1 ms before its runAt").isEmpty();
+        assertThat(takeEvents()).isEmpty();
+
+        advance(Duration.ofMillis(1));
+        assertThat(takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
+        List<TaskDispatch> dispatches = takeDispatches(Priority.NORMAL);
+        assertThat(dispatches).as("at its runAt").hasSize(1);
+        assertThat(dispatches.getFirst().dispatchedAt()).isEqualTo(runAt);
+        return dispatches.getFirst();
+    }
+
+    // ------------------------------------------------------------------ input
+
     TestInputTopic<String, byte[]> submitTopic(Priority priority) {
-        return driver.createInputTopic(topics.submit(priority), Serdes.String().serializer(),
+        return driver().createInputTopic(topics.submit(priority), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
     }
 
@@ -100,12 +230,29 @@ final class SchedulerDriver implements AutoCloseable {
         submitTopic(topic).pipeInput(new TestRecord<>(key, value, headers, now));
     }
 
+    /** Submits {@link #submission submission(id, extra)} on {@code submit.normal}, keyed by its id. */
+    void submit(UUID id, String extra) {
+        submit(Priority.NORMAL, id.toString(), submission(id, extra));
+    }
+
+    /**
+     * Submits a task due now ({@code extra} spliced into its submission), checks it is {@code QUEUED}
+     * and dispatched once on {@code ready.normal}, and returns that dispatch.
+     */
+    TaskDispatch dispatched(UUID id, String extra) {
+        submit(id, extra);
+        assertThat(takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
+        List<TaskDispatch> dispatches = takeDispatches(Priority.NORMAL);
+        assertThat(dispatches).as("dispatches of a task due now").hasSize(1);
+        return dispatches.getFirst();
+    }
+
     void result(AttemptResult result) {
         result(result.taskId().toString(), Json.mapper().writeValueAsBytes(result));
     }
 
     void result(String key, byte[] value) {
-        driver.createInputTopic(topics.results(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        driver().createInputTopic(topics.results(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
                 .pipeInput(new TestRecord<>(key, value, new RecordHeaders(), now));
     }
 
@@ -114,8 +261,18 @@ final class SchedulerDriver implements AutoCloseable {
     }
 
     void control(String key, byte[] value) {
-        driver.createInputTopic(topics.control(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        driver().createInputTopic(topics.control(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
                 .pipeInput(new TestRecord<>(key, value, new RecordHeaders(), now));
+    }
+
+    /** Sends {@link #command command(taskId, kind, null)}. */
+    void control(UUID taskId, ControlCommand.Kind kind) {
+        control(command(taskId, kind, null));
+    }
+
+    /** Sends {@link #command command(taskId, kind, priority)}. */
+    void control(UUID taskId, ControlCommand.Kind kind, Priority priority) {
+        control(command(taskId, kind, priority));
     }
 
     /** A command of tenant {@code acme}, requested now by {@code ops}. */
@@ -123,23 +280,25 @@ final class SchedulerDriver implements AutoCloseable {
         return new ControlCommand(taskId, "acme", kind, priority, now, "ops");
     }
 
+    // ------------------------------------------------------------------ output and state
+
     TestOutputTopic<String, TaskEvent> events() {
-        return driver.createOutputTopic(topics.events(), Serdes.String().deserializer(),
+        return driver().createOutputTopic(topics.events(), Serdes.String().deserializer(),
                 JsonSerde.of(TaskEvent.class).deserializer());
     }
 
     TestOutputTopic<String, DeadLetter> dlq() {
-        return driver.createOutputTopic(topics.dlq(), Serdes.String().deserializer(),
+        return driver().createOutputTopic(topics.dlq(), Serdes.String().deserializer(),
                 JsonSerde.of(DeadLetter.class).deserializer());
     }
 
     TestOutputTopic<String, TaskDispatch> ready(Priority priority) {
-        return driver.createOutputTopic(topics.ready(priority), Serdes.String().deserializer(),
+        return driver().createOutputTopic(topics.ready(priority), Serdes.String().deserializer(),
                 JsonSerde.of(TaskDispatch.class).deserializer());
     }
 
     TestOutputTopic<String, byte[]> submitOutput(Priority priority) {
-        return driver.createOutputTopic(topics.submit(priority), Serdes.String().deserializer(),
+        return driver().createOutputTopic(topics.submit(priority), Serdes.String().deserializer(),
                 Serdes.ByteArray().deserializer());
     }
 
@@ -194,6 +353,16 @@ final class SchedulerDriver implements AutoCloseable {
         return Long.parseLong(entry.substring(entry.indexOf('@') + 1));
     }
 
+    /** The task states, by task id. */
+    KeyValueStore<String, TaskState> tasks() {
+        return driver().getKeyValueStore(TaskStore.TASKS);
+    }
+
+    /** The index of waiting tasks by due time ({@link TimerKey} → task id). */
+    KeyValueStore<Bytes, String> timers() {
+        return driver().getKeyValueStore(TaskStore.TIMERS);
+    }
+
     double count(String name, String... tags) {
         Counter counter = registry.find(name).tags(tags).counter();
         return counter == null ? 0 : counter.count();
@@ -216,8 +385,4 @@ final class SchedulerDriver implements AutoCloseable {
                 .formatted(id == null ? "" : "\"id\": \"" + id + "\", ", extra.isEmpty() ? "" : ", " + extra);
     }
 
-    @Override
-    public void close() {
-        driver.close();
-    }
 }

@@ -1,20 +1,17 @@
 package io.taskstream.scheduler.topology;
 
+import static io.taskstream.scheduler.topology.SchedulerDriver.DEADLINE;
 import static io.taskstream.scheduler.topology.SchedulerDriver.T0;
-import static io.taskstream.scheduler.topology.SchedulerDriver.submission;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.Execution;
@@ -30,30 +27,13 @@ import io.taskstream.schemas.TaskStatus;
  */
 class TimeoutTest {
 
-    /** Default timeout PT5M + default dispatch grace PT30S. */
-    static final Duration DEADLINE = Duration.ofMinutes(5).plusSeconds(30);
-
-    @TempDir
-    Path stateDir;
-
-    SchedulerDriver scheduler;
-
-    @AfterEach
-    void stop() {
-        scheduler.close();
-    }
-
-    TaskDispatch admitted(UUID id, String extra) {
-        scheduler.submit(Priority.NORMAL, id.toString(), submission(id, extra));
-        scheduler.takeEvents();
-        return scheduler.takeDispatches(Priority.NORMAL).getFirst();
-    }
+    @RegisterExtension
+    final SchedulerDriver scheduler = new SchedulerDriver();
 
     @Test
     void anAttemptWithoutResultTimesOutAtItsDeadlineNotOneMillisecondBefore() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        TaskDispatch first = admitted(id, "");
+        TaskDispatch first = scheduler.dispatched(id, "");
         assertThat(first.deadline()).isEqualTo(T0.plus(DEADLINE));
 
         scheduler.advance(DEADLINE.minusMillis(1));
@@ -84,9 +64,8 @@ class TimeoutTest {
 
     @Test
     void theDeadlineIsTheDispatchPlusTheTasksOwnTimeoutPlusTheGrace() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        TaskDispatch first = admitted(id, "\"timeout\": \"PT1M\"");
+        TaskDispatch first = scheduler.dispatched(id, "\"timeout\": \"PT1M\"");
         Instant deadline = T0.plusSeconds(90);
         assertThat(first.deadline()).isEqualTo(deadline);
 
@@ -98,9 +77,8 @@ class TimeoutTest {
 
     @Test
     void aResultOneMillisecondBeforeTheDeadlineWinsAndNoTimeoutFollows() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
 
         scheduler.advance(DEADLINE.minusMillis(1));
         scheduler.result(scheduler.resultOf(id, 1, AttemptOutcome.COMPLETED, null, null));
@@ -114,9 +92,8 @@ class TimeoutTest {
 
     @Test
     void aLateResultOfAnAttemptThatATimeoutSupersededIsDiscardedAndCounted() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        admitted(id, "");
+        scheduler.dispatched(id, "");
         scheduler.advance(DEADLINE);
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.RETRY_SCHEDULED);
 
@@ -142,9 +119,8 @@ class TimeoutTest {
 
     @Test
     void aTimeoutOfTheLastAttemptDeadLettersTheTaskWithTheTimedOutExecution() {
-        scheduler = new SchedulerDriver(stateDir);
         UUID id = UUID.randomUUID();
-        admitted(id, "\"maxAttempts\": 1");
+        scheduler.dispatched(id, "\"maxAttempts\": 1");
 
         scheduler.advance(DEADLINE);
 
@@ -162,13 +138,13 @@ class TimeoutTest {
 
     @Test
     void oneTickTimesOutAtMostMaxDuePerTickAttemptsOldestFirst() {
-        scheduler = new SchedulerDriver(stateDir, SchedulerProperties.defaults().withMaxDuePerTick(2));
+        scheduler.withMaxDuePerTick(2);
         UUID early = UUID.randomUUID();
         UUID middle = UUID.randomUUID();
         UUID late = UUID.randomUUID();
-        admitted(early, "\"timeout\": \"PT1M\"");
-        admitted(late, "\"timeout\": \"PT3M\"");
-        admitted(middle, "\"timeout\": \"PT2M\"");
+        scheduler.dispatched(early, "\"timeout\": \"PT1M\"");
+        scheduler.dispatched(late, "\"timeout\": \"PT3M\"");
+        scheduler.dispatched(middle, "\"timeout\": \"PT2M\"");
 
         scheduler.advance(Duration.ofMinutes(10));
         assertThat(scheduler.takeEvents()).extracting(TaskEvent::taskId).containsExactly(early, middle);
