@@ -20,13 +20,15 @@ import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.taskstream.ingest.errors.ApiException;
+import io.taskstream.schemas.WorkerHeartbeat;
 
 /**
  * The workers the API knows of: those whose heartbeat is in Redis (docs/wire-conventions.md,
- * "Worker heartbeats"). A list is two round trips whatever the number of workers: the index (a
- * sorted set of worker ids), then every heartbeat hash in one pipeline. An id in the index whose hash
- * has expired is skipped, and so is a hash that does not parse (logged). Each heartbeat's status is
- * judged now, by the API's clock ({@link WorkerHealth}).
+ * "Worker heartbeats"; read with {@link WorkerHeartbeat#fromHash}). A list is two round trips
+ * whatever the number of workers: the index (a sorted set of worker ids), then every heartbeat hash in
+ * one pipeline. An id in the index whose hash has expired is skipped, and so is a hash that
+ * {@code fromHash} rejects (logged): another schema, a field that does not parse. Each heartbeat's
+ * status is judged now, by the API's clock ({@link WorkerHealth}).
  *
  * <p>Redis unreachable (or slower than its command timeout) is {@code 503 dependency_unavailable}.
  */
@@ -103,7 +105,7 @@ public class WorkerDirectory {
         Map<String, String> hash = new HashMap<>();
         fields.forEach((k, v) -> hash.put(String.valueOf(k), String.valueOf(v)));
         try {
-            return Optional.of(WorkerHeartbeat.parse(hash));
+            return Optional.of(WorkerHeartbeat.fromHash(hash));
         } catch (IllegalArgumentException e) {
             log.warn("Skipping a worker heartbeat that does not parse: {}", e.getMessage());
             return Optional.empty();

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.taskstream.schemas.WorkerHeartbeat;
+
 /**
  * The rules that turn a worker's latest heartbeat into its {@link WorkerStatus}, in one place:
  * <ol>

@@ -3,6 +3,9 @@ package io.taskstream.ingest.workers;
 import java.time.Instant;
 import java.util.List;
 
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.WorkerHeartbeat;
+
 /**
  * A worker as {@code GET /api/v1/workers} shows it: its latest heartbeat and the status judged from
  * it ({@link WorkerHealth}).
@@ -40,10 +43,11 @@ public record WorkerView(
     }
 
     static WorkerView of(WorkerHeartbeat h, WorkerHealth.Assessment assessment) {
-        return new WorkerView(h.workerId(), h.host(), h.groupId(), assessment.status(), assessment.reasons(),
-                h.version(), h.priorities(), new Slots(h.slotsBusy(), h.slotsTotal()),
-                h.consumerRunning() ? "running" : "stopped", h.startedAt(), h.lastHeartbeatAt(),
-                h.interval().toString(), new Attempts(h.completed(), h.failed(), h.timedOut(), h.cancelled()),
-                h.stuck(), h.restarts());
+        WorkerHeartbeat.Identity worker = h.identity();
+        return new WorkerView(worker.workerId(), worker.host(), worker.groupId(), assessment.status(),
+                assessment.reasons(), worker.version(), worker.priorities().stream().map(Priority::name).toList(),
+                new Slots(h.slotsBusy(), h.slotsTotal()), h.consumerRunning() ? "running" : "stopped", h.startedAt(),
+                h.lastHeartbeatAt(), h.interval().toString(),
+                new Attempts(h.completed(), h.failed(), h.timedOut(), h.cancelled()), h.stuck(), h.restarts());
     }
 }

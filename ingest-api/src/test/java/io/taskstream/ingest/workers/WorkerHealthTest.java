@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.taskstream.ingest.workers.WorkerHealth.Assessment;
+import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.WorkerHeartbeat;
 
 /** The status rules, with time fixed at {@link #NOW} and heartbeats taken at chosen moments before it. */
 class WorkerHealthTest {
@@ -21,10 +23,9 @@ class WorkerHealthTest {
     /** A heartbeat of a worker beating every {@code interval}, taken {@code age} ago. */
     static WorkerHeartbeat beat(Duration interval, Duration age, long completed, long failed, long timedOut,
                                 long cancelled, long stuck, boolean consumerRunning) {
-        return new WorkerHeartbeat("w-1", "host-a", "taskstream-workers", "dev",
-                List.of("CRITICAL", "HIGH", "NORMAL", "LOW"), NOW.minus(Duration.ofHours(1)),
-                CLOCK.instant().minus(age), interval, 2, 10, consumerRunning, completed, failed, timedOut, cancelled,
-                stuck, 0);
+        return new WorkerHeartbeat(new WorkerHeartbeat.Identity("w-1", "host-a", "taskstream-workers", "dev",
+                List.of(Priority.values())), NOW.minus(Duration.ofHours(1)), CLOCK.instant().minus(age), interval,
+                2, 10, consumerRunning, completed, failed, timedOut, cancelled, stuck, 0);
     }
 
     static WorkerHeartbeat fresh(long completed, long failed, long timedOut, long cancelled) {

@@ -131,6 +131,9 @@ class WorkersApiIT {
         Map<String, String> unreadable = heartbeat("w-unreadable", Duration.ZERO);
         unreadable.remove("lastHeartbeatAt");
         write(unreadable);
+        Map<String, String> otherLayout = heartbeat("w-other-layout", Duration.ZERO);
+        otherLayout.put("schema", "worker-heartbeat/v2");
+        write(otherLayout);
 
         JsonNode page = workers();
 

@@ -1,12 +1,10 @@
 package io.taskstream.worker.heartbeat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -17,11 +15,13 @@ import org.springframework.core.NestedExceptionUtils;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.schemas.WorkerHeartbeat;
+import io.taskstream.worker.heartbeat.Ticker.Pacing;
 import io.taskstream.worker.heartbeat.WorkerMeters.Totals;
 
 /**
  * Tells the rest of the system that this worker is alive and how it is doing: every
- * {@code interval} it takes a {@link Heartbeat} — identity, slots busy and total, the attempts that
+ * {@code interval} it takes a {@link WorkerHeartbeat} — identity, slots busy and total, the attempts that
  * finished since the previous heartbeat by outcome, the stuck slots, whether the poll loop runs —
  * and writes it to the {@link HeartbeatStore} (Redis). The API lists workers from there
  * ({@code GET /api/v1/workers}) and judges their health; the worker itself does not.
@@ -54,13 +54,14 @@ public final class HeartbeatPublisher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatPublisher.class);
 
     private final HeartbeatStore store;
-    private final WorkerIdentity identity;
+    private final WorkerHeartbeat.Identity identity;
     private final HeartbeatProperties properties;
     private final WorkerMeters meters;
     private final BooleanSupplier consumerRunning;
     private final LongSupplier restarts;
     private final Clock clock;
     private final Counter failures;
+    private final Ticker beats;
 
     // guarded by this: beat() runs on the heartbeat thread, or on a test's
     private Totals written = Totals.ZERO;
@@ -68,9 +69,9 @@ public final class HeartbeatPublisher implements SmartLifecycle {
     private final ArrayDeque<Abandoned> recentlyAbandoned = new ArrayDeque<>();
     private boolean failing;
     private Instant lastWrittenAt;
+    private boolean running;
 
     private volatile Instant startedAt;
-    private ScheduledExecutorService scheduler;
 
     /**
      * @param store            where heartbeats go; {@code null} when the application has no Redis: then
@@ -78,7 +79,7 @@ public final class HeartbeatPublisher implements SmartLifecycle {
      * @param consumerRunning  whether the poll loop runs now
      * @param restarts         how often the supervisor restarted the poll loop so far
      */
-    public HeartbeatPublisher(HeartbeatStore store, WorkerIdentity identity, HeartbeatProperties properties,
+    public HeartbeatPublisher(HeartbeatStore store, WorkerHeartbeat.Identity identity, HeartbeatProperties properties,
                               MeterRegistry meters, BooleanSupplier consumerRunning, LongSupplier restarts,
                               Clock clock) {
         this.store = store;
@@ -91,6 +92,8 @@ public final class HeartbeatPublisher implements SmartLifecycle {
         this.failures = Counter.builder(FAILURES_METRIC)
                 .description("Worker heartbeats that could not be written to Redis")
                 .register(meters);
+        this.beats = new Ticker("taskstream-worker-heartbeat", Pacing.FIXED_RATE, Duration.ZERO,
+                properties.interval(), Duration.ofSeconds(5), this::beat);
         this.startedAt = clock.instant();
     }
 
@@ -98,56 +101,34 @@ public final class HeartbeatPublisher implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        if (scheduler != null) {
+        if (running) {
             return;
         }
+        running = true;
         startedAt = clock.instant();
         if (store == null) {
             log.info("Worker {} writes no heartbeats: this application has no Redis (StringRedisTemplate)",
                     identity.workerId());
+            return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("taskstream-worker-heartbeat").daemon().factory());
-        if (store != null) {
-            scheduler.scheduleAtFixedRate(this::scheduledBeat, 0, properties.interval().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        beats.start(); // the first heartbeat at once
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService stopping;
         synchronized (this) {
-            stopping = scheduler;
-            scheduler = null;
-        }
-        if (stopping == null) {
-            return;
-        }
-        stopping.shutdown();
-        try {
-            if (!stopping.awaitTermination(5, TimeUnit.SECONDS)) {
-                stopping.shutdownNow();
+            if (!running) {
+                return;
             }
-        } catch (InterruptedException e) {
-            stopping.shutdownNow();
-            Thread.currentThread().interrupt();
+            running = false;
         }
+        beats.stop(); // lets a beat in progress finish: it needs this publisher's lock
         remove();
     }
 
     @Override
     public synchronized boolean isRunning() {
-        return scheduler != null;
-    }
-
-    private void scheduledBeat() {
-        try {
-            beat();
-        } catch (RuntimeException e) {
-            // a bug, not Redis (beat() handles that): keep beating rather than stop for good
-            log.error("Could not take a heartbeat", e);
-        }
+        return running;
     }
 
     private void remove() {
@@ -171,13 +152,12 @@ public final class HeartbeatPublisher implements SmartLifecycle {
      *
      * @return the heartbeat taken (written or not)
      */
-    public synchronized Heartbeat beat() {
+    public synchronized WorkerHeartbeat beat() {
         Instant now = clock.instant();
         Totals totals = meters.totals();
         Totals interval = totals.minus(written);
-        Heartbeat heartbeat = new Heartbeat(identity.workerId(), identity.host(), identity.groupId(),
-                identity.version(), identity.priorities(), startedAt, now, properties.interval(), meters.busy(),
-                meters.slots(), consumerRunning.getAsBoolean(), interval.completed(), interval.failed(),
+        WorkerHeartbeat heartbeat = new WorkerHeartbeat(identity, startedAt, now, properties.interval(),
+                meters.busy(), meters.slots(), consumerRunning.getAsBoolean(), interval.completed(), interval.failed(),
                 interval.timedOut(), interval.cancelled(), stuck(now, totals.abandoned()), restarts.getAsLong());
         if (store == null) {
             return heartbeat;
@@ -233,7 +213,7 @@ public final class HeartbeatPublisher implements SmartLifecycle {
         return store != null;
     }
 
-    public WorkerIdentity identity() {
+    public WorkerHeartbeat.Identity identity() {
         return identity;
     }
 

@@ -6,9 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +15,7 @@ import org.springframework.context.event.ContextClosedEvent;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.worker.heartbeat.Ticker.Pacing;
 
 /**
  * The worker's own supervisor: every {@code checkInterval} it looks at each {@link Supervised}
@@ -48,18 +46,19 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
 
     private final List<Watch> watches = new ArrayList<>();
     private final Duration stallTimeout;
-    private final Duration checkInterval;
     private final Clock clock;
+    private final Ticker checks;
 
-    /** Guarded by this: the checking thread, while running. */
-    private ScheduledExecutorService scheduler;
     private volatile boolean closing;
 
     public LoopSupervisor(List<? extends Supervised> loops, Duration stallTimeout, Duration checkInterval,
                           Clock clock, MeterRegistry meters) {
         this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
-        this.checkInterval = Objects.requireNonNull(checkInterval, "checkInterval");
         this.clock = Objects.requireNonNull(clock, "clock");
+        // a restart in progress finishes first when stopping: the loop is then stopped by its own lifecycle
+        this.checks = new Ticker("taskstream-worker-supervisor", Pacing.FIXED_DELAY,
+                Objects.requireNonNull(checkInterval, "checkInterval"), checkInterval,
+                Duration.ofMinutes(1), this::check);
         for (Supervised loop : loops) {
             watches.add(new Watch(loop, Counter.builder(RESTARTS_METRIC)
                     .description("Times the worker's supervisor restarted a loop that died or hung")
@@ -71,57 +70,29 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
     // ---- lifecycle -------------------------------------------------------------------------
 
     @Override
-    public synchronized void start() {
-        if (scheduler != null || watches.isEmpty()) {
+    public void start() {
+        if (watches.isEmpty()) {
             return;
         }
         closing = false;
-        scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("taskstream-worker-supervisor").daemon().factory());
-        scheduler.scheduleWithFixedDelay(this::scheduledCheck, checkInterval.toMillis(), checkInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        checks.start();
     }
 
     @Override
     public void stop() {
         closing = true;
-        ScheduledExecutorService stopping;
-        synchronized (this) {
-            stopping = scheduler;
-            scheduler = null;
-        }
-        if (stopping == null) {
-            return;
-        }
-        stopping.shutdown();
-        try {
-            // a restart in progress finishes first: the loop is then stopped by its own lifecycle
-            if (!stopping.awaitTermination(1, TimeUnit.MINUTES)) {
-                stopping.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            stopping.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        checks.stop();
     }
 
     @Override
-    public synchronized boolean isRunning() {
-        return scheduler != null;
+    public boolean isRunning() {
+        return checks.isRunning();
     }
 
     /** Stops checking before the context stops any bean, whatever the phases. */
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
         closing = true;
-    }
-
-    private void scheduledCheck() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            log.error("Supervisor check failed", e);
-        }
     }
 
     // ---- one look at every loop ------------------------------------------------------------

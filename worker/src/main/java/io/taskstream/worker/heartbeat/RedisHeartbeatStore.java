@@ -8,10 +8,12 @@ import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.taskstream.schemas.WorkerHeartbeat;
+
 /**
  * Heartbeats in Redis, in one round trip each (pipelined):
  * <ul>
- *   <li>the hash {@code <key>:<workerId>}, the fields of {@link Heartbeat#toHash()}, expiring
+ *   <li>the hash {@code <key>:<workerId>}, the fields of {@link WorkerHeartbeat#toHash()}, expiring
  *       {@code retention} after the latest heartbeat;</li>
  *   <li>the sorted set {@code <key>}: one member per worker id, scored with its latest heartbeat's
  *       time (epoch milliseconds), so the API lists workers without scanning keys. Each write also
@@ -33,7 +35,7 @@ public final class RedisHeartbeatStore implements HeartbeatStore {
 
     /** @throws DataAccessException if Redis cannot be reached */
     @Override
-    public void write(Heartbeat heartbeat) {
+    public void write(WorkerHeartbeat heartbeat) {
         String index = properties.key();
         String hash = properties.workerKey(heartbeat.workerId());
         Duration retention = properties.retention();

@@ -3,34 +3,27 @@ package io.taskstream.worker.heartbeat;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-import java.util.Objects;
 
 import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.WorkerHeartbeat;
 
 /**
- * What does not change while a worker runs: its id and group, the host it runs on, the version of
- * the worker runtime, the priorities it consumes.
- *
- * @param version the {@code Implementation-Version} of the worker jar's manifest, {@code dev} when
- *                run from classes (an IDE, tests)
+ * How this process finds out its {@link WorkerHeartbeat.Identity}, what does not change while a
+ * worker runs: its id and group (configured), the host it runs on, the version of the worker runtime
+ * (the {@code Implementation-Version} of the worker jar's manifest, {@code dev} when run from
+ * classes: an IDE, tests), the priorities it consumes.
  */
-public record WorkerIdentity(String workerId, String host, String groupId, String version,
-                             List<Priority> priorities) {
+public final class WorkerIdentity {
 
     /** The version shown when the classes do not come from a built jar. */
     public static final String DEV_VERSION = "dev";
 
-    public WorkerIdentity {
-        Objects.requireNonNull(workerId, "workerId");
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(groupId, "groupId");
-        Objects.requireNonNull(version, "version");
-        priorities = List.copyOf(priorities);
+    private WorkerIdentity() {
     }
 
     /** This process's identity: the worker consumes all four ready topics. */
-    public static WorkerIdentity of(String workerId, String groupId) {
-        return new WorkerIdentity(workerId, host(System.getenv("HOSTNAME")), groupId,
+    public static WorkerHeartbeat.Identity of(String workerId, String groupId) {
+        return new WorkerHeartbeat.Identity(workerId, host(System.getenv("HOSTNAME")), groupId,
                 versionOf(WorkerIdentity.class), List.of(Priority.values()));
     }
 

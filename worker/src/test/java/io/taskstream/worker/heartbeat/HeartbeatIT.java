@@ -39,6 +39,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.embedded.MutableClock;
 import io.taskstream.embedded.SharedInfrastructure;
 import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.schemas.WorkerHeartbeat;
 import io.taskstream.worker.WorkerApplication;
 import io.taskstream.worker.support.WorkerHarness;
 
@@ -169,7 +170,7 @@ class HeartbeatIT {
         harness.publish(dispatch);
         harness.awaitSeen(s -> s.hasResult(dispatch.taskId()));
         clock.advance(Duration.ofSeconds(10));
-        Heartbeat notWritten = worker.getBean(HeartbeatPublisher.class).beat();
+        WorkerHeartbeat notWritten = worker.getBean(HeartbeatPublisher.class).beat();
 
         assertThat(notWritten.completed()).isEqualTo(1);
         assertThat(meters.get(HeartbeatPublisher.FAILURES_METRIC).counter().count()).isGreaterThanOrEqualTo(2);

@@ -5,14 +5,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.taskstream.schemas.WorkerHeartbeat;
+
 /**
  * Heartbeats in memory: the latest per worker, and every write in order. {@link #failWith} makes
  * every call fail (Redis down) until {@link #recover()}.
  */
 final class InMemoryHeartbeatStore implements HeartbeatStore {
 
-    final Map<String, Heartbeat> latest = new ConcurrentHashMap<>();
-    final List<Heartbeat> written = new CopyOnWriteArrayList<>();
+    final Map<String, WorkerHeartbeat> latest = new ConcurrentHashMap<>();
+    final List<WorkerHeartbeat> written = new CopyOnWriteArrayList<>();
     private volatile RuntimeException failure;
 
     InMemoryHeartbeatStore failWith(RuntimeException failure) {
@@ -26,7 +28,7 @@ final class InMemoryHeartbeatStore implements HeartbeatStore {
     }
 
     @Override
-    public void write(Heartbeat heartbeat) {
+    public void write(WorkerHeartbeat heartbeat) {
         if (failure != null) {
             throw failure;
         }

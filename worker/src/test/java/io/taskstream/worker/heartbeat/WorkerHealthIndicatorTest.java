@@ -15,6 +15,7 @@ import org.springframework.boot.health.contributor.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.embedded.MutableClock;
 import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.WorkerHeartbeat;
 
 class WorkerHealthIndicatorTest {
 
@@ -26,7 +27,7 @@ class WorkerHealthIndicatorTest {
             Duration.ofSeconds(1), clock, meters);
     final InMemoryHeartbeatStore store = new InMemoryHeartbeatStore();
     final HeartbeatPublisher heartbeats = new HeartbeatPublisher(store,
-            new WorkerIdentity("w-1", "host-a", "g", "dev", List.of(Priority.values())),
+            new WorkerHeartbeat.Identity("w-1", "host-a", "g", "dev", List.of(Priority.values())),
             new HeartbeatProperties(null, null, null, null, null, null), meters, consumerRunning::get,
             supervisor::restarts, clock);
     final WorkerHealthIndicator indicator = new WorkerHealthIndicator(consumerRunning::get, meters, supervisor,

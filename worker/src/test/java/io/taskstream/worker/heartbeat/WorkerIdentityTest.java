@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.WorkerHeartbeat;
 
 class WorkerIdentityTest {
 
@@ -25,7 +26,7 @@ class WorkerIdentityTest {
 
     @Test
     void aWorkerConsumesEveryPriority() {
-        WorkerIdentity identity = WorkerIdentity.of("w-1", "g");
+        WorkerHeartbeat.Identity identity = WorkerIdentity.of("w-1", "g");
 
         assertThat(identity.priorities()).containsExactly(Priority.values());
         assertThat(identity.workerId()).isEqualTo("w-1");
