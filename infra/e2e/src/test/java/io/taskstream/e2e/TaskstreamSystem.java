@@ -17,9 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.taskstream.embedded.EmbeddedInfrastructure;
@@ -85,6 +89,21 @@ final class TaskstreamSystem implements AutoCloseable {
     static TaskSubmission submission(UUID id, String type, JsonNode payload, Instant runAt, Instant createdAt) {
         return new TaskSubmission(id, "default", type, payload, Priority.NORMAL, runAt, null, null, null, null, null,
                 null, null, null, null, createdAt);
+    }
+
+    /**
+     * Waits until the workers' consumer group is stable with {@code workers} members, each holding
+     * ready partitions: work produced after this is shared by all of them.
+     */
+    void awaitWorkers(int workers) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+            org.awaitility.Awaitility.await().atMost(START).pollInterval(Duration.ofMillis(200)).until(() -> {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("taskstream-workers"))
+                        .describedGroups().get("taskstream-workers").get();
+                return group.groupState() == GroupState.STABLE && group.members().size() == workers
+                        && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+            });
+        }
     }
 
     /** How many rows a {@code select count(*) …} counts. */
