@@ -50,6 +50,8 @@ import io.taskstream.worker.handler.TaskHandler;
 import io.taskstream.worker.handler.internal.AnnotatedHandlerRegistrar;
 import io.taskstream.worker.heartbeat.HeartbeatConfiguration;
 import io.taskstream.worker.lease.RedisAttemptLeases;
+import io.taskstream.worker.resilience.ResilienceConfiguration;
+import io.taskstream.worker.resilience.TaskTypeResilience;
 import io.taskstream.worker.samples.SampleHandlers;
 
 /**
@@ -69,7 +71,7 @@ import io.taskstream.worker.samples.SampleHandlers;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
 @Import({SampleHandlers.class, TopicsConfiguration.class, HeartbeatConfiguration.class,
-        AnnotatedHandlerRegistrar.class})
+        AnnotatedHandlerRegistrar.class, ResilienceConfiguration.class})
 public class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
@@ -161,12 +163,12 @@ public class WorkerConfiguration {
     public static final String FINISHED_KEY_PREFIX = "taskstream:finished:";
 
     @Bean
-    TaskExecutor taskExecutor(HandlerRegistry handlers, AttemptLeases leases, KafkaAttemptReporter reporter,
-                              CancellationCheck cancellation, Clock clock, WorkerProperties worker,
-                              MeterRegistry meters) {
-        return new TaskExecutor(handlers, leases, reporter, cancellation, clock, meters, new TaskExecutor.Settings(
-                worker.workerId(), worker.maxResultSize().toBytes(), worker.nonRetryableExceptionTypes(),
-                worker.timeoutGrace()));
+    TaskExecutor taskExecutor(HandlerRegistry handlers, AttemptLeases leases, TaskTypeResilience resilience,
+                              KafkaAttemptReporter reporter, CancellationCheck cancellation, Clock clock,
+                              WorkerProperties worker, MeterRegistry meters) {
+        return new TaskExecutor(handlers, leases, resilience, reporter, cancellation, clock, meters,
+                new TaskExecutor.Settings(worker.workerId(), worker.maxResultSize().toBytes(),
+                        worker.nonRetryableExceptionTypes(), worker.timeoutGrace()));
     }
 
     @Bean

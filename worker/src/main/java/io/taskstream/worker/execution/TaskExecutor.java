@@ -50,6 +50,10 @@ import tools.jackson.databind.JsonNode;
  *   <li>Read the task's cancel flag ({@link CancellationCheck}). Set: report a {@code CANCELLED}
  *       result (code {@code cancelled}, not retryable) at once; no {@code PROCESSING} event, the
  *       handler is not run. A flag that cannot be read counts as not set.</li>
+ *   <li>If a handler exists for the type, ask the {@link AttemptGuard} (circuit breaker, bulkhead and
+ *       rate limiter of the type). A {@link AttemptGuard.Deferral} ends the attempt {@code DEFERRED}
+ *       with its code and {@code retryAt}, not counted; no {@code PROCESSING} event, the handler is
+ *       not run. A {@link AttemptGuard.Permit} is told how the attempt ended and closed after it.</li>
  *   <li>Report {@code PROCESSING} to {@code events} with the version the scheduler reserved in
  *       {@link TaskDispatch#eventVersion()}, {@code attempts = dispatch.attempt} and an open
  *       {@link Execution} (no outcome). This report is best effort: losing it only hides the
@@ -79,6 +83,9 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>throws {@link NonRetryableException}, or an exception assignable to one of the
  *       configured non-retryable types</td><td>FAILED</td><td>{@code handler_error}</td><td>no</td></tr>
  *   <tr><td>throws anything else, or returns {@code null}</td><td>FAILED</td><td>{@code handler_error}</td><td>yes / no</td></tr>
+ *   <tr><td>— (the {@link AttemptGuard} defers it: {@code circuit_open}, {@code bulkhead_full},
+ *       {@code rate_limited})</td><td>DEFERRED, {@code retryAt} as the guard says</td><td>its code</td><td>yes
+ *       (not counted)</td></tr>
  *   <tr><td>no handler for the type</td><td>FAILED</td><td>{@code no_handler}</td><td>no</td></tr>
  *   <tr><td>— (cancel flag set before the attempt started)</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
  *   <tr><td>runs longer than the task's {@code timeout}</td><td>TIMED_OUT</td><td>{@code timeout}</td><td>yes</td></tr>
@@ -166,6 +173,7 @@ public final class TaskExecutor {
 
     private final HandlerRegistry handlers;
     private final AttemptLeases leases;
+    private final AttemptGuard guard;
     private final AttemptReporter reporter;
     private final CancellationCheck cancellation;
     private final Clock clock;
@@ -187,8 +195,14 @@ public final class TaskExecutor {
 
     public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptReporter reporter,
                         CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings) {
+        this(handlers, leases, AttemptGuard.NONE, reporter, cancellation, clock, meters, settings);
+    }
+
+    public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptGuard guard, AttemptReporter reporter,
+                        CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings) {
         this.handlers = Objects.requireNonNull(handlers, "handlers");
         this.leases = Objects.requireNonNull(leases, "leases");
+        this.guard = Objects.requireNonNull(guard, "guard");
         this.reporter = Objects.requireNonNull(reporter, "reporter");
         this.cancellation = Objects.requireNonNull(cancellation, "cancellation");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -276,7 +290,7 @@ public final class TaskExecutor {
         }
     }
 
-    /** Runs the attempt under its lease: steps 2–4 of the class comment. */
+    /** Runs the attempt under its lease: steps 2–5 of the class comment. */
     private CompletableFuture<AttemptResult> run(TaskDispatch dispatch, AttemptLeases.AttemptLease lease) {
         Instant startedAt = clock.instant();
         Optional<TaskHandler> handler = handlers.find(dispatch.type());
@@ -286,10 +300,26 @@ public final class TaskExecutor {
                     TaskError.permanent(CANCELLED, "task was cancelled before attempt " + dispatch.attempt()
                             + " started")), startedAt, lease);
         }
-        reportStarted(dispatch, startedAt);
-        Outcome outcome = handler.map(h -> runWithin(h, dispatch, startedAt))
-                .orElseGet(() -> Outcome.failed(TaskError.permanent(NO_HANDLER,
-                        "no handler for task type '" + dispatch.type() + "' on worker " + workerId)));
+        if (handler.isEmpty()) {
+            reportStarted(dispatch, startedAt);
+            return finish(dispatch, handler, Outcome.failed(TaskError.permanent(NO_HANDLER,
+                    "no handler for task type '" + dispatch.type() + "' on worker " + workerId)), startedAt, lease);
+        }
+        Outcome outcome;
+        switch (guard.admit(dispatch)) {
+            case AttemptGuard.Deferral(String code, String message, Duration retryAfter) -> {
+                // not run, so not PROCESSING, and not counted: the scheduler runs it again at retryAt
+                return finish(dispatch, handler, Outcome.deferred(TaskError.retryable(code, message), retryAfter),
+                        startedAt, lease);
+            }
+            case AttemptGuard.Permit permit -> {
+                try (permit) {
+                    reportStarted(dispatch, startedAt);
+                    outcome = runWithin(handler.get(), dispatch, startedAt);
+                    permit.ended(outcome.outcome(), outcome.error());
+                }
+            }
+        }
         return finish(dispatch, handler, outcome, startedAt, lease);
     }
 

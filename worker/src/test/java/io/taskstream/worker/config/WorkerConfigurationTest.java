@@ -21,6 +21,8 @@ import io.taskstream.worker.cancellation.RedisCancellationFlags;
 import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.worker.resilience.ResilienceProperties;
+import io.taskstream.worker.resilience.TaskTypeResilience;
 
 /**
  * Start-up fails fast, with one message, before any Kafka client is created; the cancel flags come
@@ -81,6 +83,46 @@ class WorkerConfigurationTest {
         worker.withPropertyValues("taskstream.worker.prefetch=-3")
                 .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
                         .hasMessage("taskstream.worker.prefetch must be between 1 and 10000 (was -3)"));
+    }
+
+    @Test
+    void aWrongResilienceSettingStopsTheStartUpNamingTheProperty() {
+        worker.withPropertyValues("taskstream.worker.resilience.types[http.request].bulkhead.max-concurrent-calls=0")
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessage("taskstream.worker.resilience.types[http.request].bulkhead.max-concurrent-calls"
+                                + " must be between 1 and 10000 (was 0)"));
+    }
+
+    @Test
+    void aResilienceOptionThatBindsToNothingStopsTheStartUpInsteadOfLeavingTheTypeUnguarded() {
+        worker.withPropertyValues("taskstream.worker.resilience.types.http.request.bulkhead.max-concurrent-calls=4")
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessageStartingWith("taskstream.worker.resilience.types.http.request.bulkhead"
+                                + ".max-concurrent-calls is not a resilience option")
+                        .hasMessageContaining("types[http.request]"));
+        worker.withPropertyValues("taskstream.worker.resilience.default.circuit-breaker.failure-rate=50")
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessageStartingWith("taskstream.worker.resilience.default.circuit-breaker.failure-rate"
+                                + " is not a resilience option"));
+        worker.withPropertyValues("taskstream.worker.resilience.defaults.bulkhead.enabled=true")
+                .run(ctx -> assertThat(ctx.getStartupFailure()).rootCause()
+                        .hasMessageStartingWith("taskstream.worker.resilience.defaults.bulkhead.enabled is not"));
+    }
+
+    @Test
+    void theExecutorRunsAttemptsThroughTheResilienceOfTheirTaskType() {
+        startable(worker).withUserConfiguration(MyHandlers.class)
+                .withPropertyValues("taskstream.worker.resilience.types[log].circuit-breaker.enabled=true",
+                        "taskstream.worker.resilience.types[log].circuit-breaker.slow-call-duration=2s",
+                        "taskstream.worker.resilience.types.typo.bulkhead.max-wait=1s",
+                        "taskstream.worker.resilience.default.rate-limiter.enabled=false")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    ResilienceProperties resilience = ctx.getBean(ResilienceProperties.class);
+                    assertThat(resilience.policyFor("log").circuitBreaker()).isNotNull();
+                    assertThat(resilience.policyFor("email.send").isEmpty()).isTrue();
+                    assertThat(ctx).hasSingleBean(TaskTypeResilience.class);
+                });
     }
 
     @Test

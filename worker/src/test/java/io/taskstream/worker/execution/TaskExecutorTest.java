@@ -752,4 +752,96 @@ class TaskExecutorTest {
         assertThat(run(executor, dispatch("wrapped", Map.of())).error().retryable())
                 .as("only the thrown exception's own type counts").isTrue();
     }
+
+    /** A guard that defers what {@code deferral} says, or admits and keeps what its permits hear. */
+    static final class RecordingGuard implements AttemptGuard {
+        final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile Deferral deferral;
+
+        @Override
+        public Admission admit(TaskDispatch dispatch) {
+            asked.add(dispatch.type());
+            if (deferral != null) {
+                return deferral;
+            }
+            return new Permit() {
+                @Override
+                public void ended(AttemptOutcome outcome, TaskError error) {
+                    heard.add(outcome + (error == null ? "" : " " + error.code()));
+                }
+
+                @Override
+                public void close() {
+                    heard.add("closed");
+                }
+            };
+        }
+    }
+
+    TaskExecutor executor(AttemptGuard guard, TaskHandler... handlers) {
+        return new TaskExecutor(HandlerRegistry.of(List.of(handlers)), AttemptLeases.NONE, guard, reporter,
+                new CancellationCheck(flags, clock, CHECK_INTERVAL, meters), clock, meters,
+                new TaskExecutor.Settings(WORKER, MAX_RESULT_BYTES, nonRetryable));
+    }
+
+    @Test
+    void theGuardIsAskedOnlyForAnAttemptThatWouldRunAndItsPermitHearsHowTheAttemptEnded() throws Exception {
+        RecordingGuard guard = new RecordingGuard();
+        TaskExecutor executor = executor(guard, handler("flaky", ctx -> {
+            throw new IllegalStateException("try again");
+        }));
+        TaskDispatch cancelled = dispatch("flaky", Map.of());
+        flags.cancel(cancelled.taskId());
+
+        run(executor, cancelled);
+        run(executor, dispatch("unknown.type", Map.of()));
+        assertThat(guard.asked).as("a cancelled task, a type without a handler").isEmpty();
+
+        run(executor, dispatch("flaky", Map.of()));
+        assertThat(guard.asked).containsExactly("flaky");
+        assertThat(guard.heard).containsExactly("FAILED handler_error", "closed");
+    }
+
+    @Test
+    void aDeferralOfTheGuardIsReportedDeferredWithoutProcessingAndTheHandlerIsNotRun() throws Exception {
+        RecordingGuard guard = new RecordingGuard();
+        guard.deferral = new AttemptGuard.Deferral("busy", "too busy for now", Duration.ofSeconds(10));
+        AtomicInteger runs = new AtomicInteger();
+        TaskExecutor executor = executor(guard, handler("email.send", ctx -> {
+            runs.incrementAndGet();
+            return HandlerResult.completed();
+        }));
+
+        AttemptResult result = run(executor, dispatch(UUID.randomUUID(), "email.send", Map.of(), 3, 4, 8));
+
+        assertThat(runs).hasValue(0);
+        assertThat(reporter.events).isEmpty();
+        assertThat(result.outcome()).isEqualTo(AttemptOutcome.DEFERRED);
+        assertThat(result.attempt()).isEqualTo(3);
+        assertThat(result.error()).isEqualTo(TaskError.retryable("busy", "too busy for now"));
+        assertThat(result.retryAt()).isEqualTo(T0.plusSeconds(10));
+        assertThatThrownBy(() -> new AttemptGuard.Deferral("busy", "", Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAttemptAbandonedWhileItsHandlerRunsClosesItsPermitWithoutAnOutcome() throws Exception {
+        RecordingGuard guard = new RecordingGuard();
+        CountDownLatch started = new CountDownLatch(1);
+        TaskExecutor executor = executor(guard, handler("sleepy", ctx -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // until interrupted
+            return HandlerResult.completed();
+        }));
+        CompletableFuture<CompletableFuture<AttemptResult>> attempt = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> attempt.complete(executor.execute(dispatch("sleepy", Map.of()))));
+
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        caller.interrupt();
+
+        assertThatThrownBy(() -> attempt.get(30, TimeUnit.SECONDS).get()).hasCauseInstanceOf(
+                AttemptAbandonedException.class);
+        assertThat(guard.heard).containsExactly("closed");
+    }
 }
