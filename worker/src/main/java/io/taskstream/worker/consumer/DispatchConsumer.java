@@ -216,6 +216,15 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         return running;
     }
 
+    /**
+     * Just before the default phase: the loop starts before, and stops after, the lifecycle beans
+     * that report on it (the heartbeat publisher), so the first heartbeat already sees it running.
+     */
+    @Override
+    public int getPhase() {
+        return DEFAULT_PHASE - 1;
+    }
+
     // ---- supervision (LoopSupervisor) --------------------------------------------------------
 
     @Override

@@ -389,6 +389,8 @@ class DispatchConsumerTest {
                 DispatchConsumer::virtualThreads, new DispatchConsumer.Settings(Duration.ofMillis(10), 50,
                 Duration.ofSeconds(5)), meters);
         assertThat(loop.name()).isEqualTo("dispatch-consumer");
+        assertThat(loop.getPhase()).as("starts before, stops after, what reports on it")
+                .isLessThan(org.springframework.context.SmartLifecycle.DEFAULT_PHASE);
         assertThat(loop.isAlive()).as("not started").isFalse();
 
         loop.start();
