@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
@@ -34,6 +36,8 @@ final class WorkServer implements AutoCloseable {
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger runs = new AtomicInteger();
     private final AtomicInteger overlaps = new AtomicInteger();
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("work-server-timer").factory());
 
     WorkServer(Duration work) {
         this.work = work;
@@ -73,7 +77,7 @@ final class WorkServer implements AutoCloseable {
         return overlaps.get();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange) {
         String task = exchange.getRequestURI().getQuery();
         AtomicInteger running = inFlight.computeIfAbsent(task, t -> new AtomicInteger());
         if (running.incrementAndGet() > 1) {
@@ -81,13 +85,12 @@ final class WorkServer implements AutoCloseable {
             LOG.error("task {} runs twice at once", task);
         }
         runs.incrementAndGet();
-        try {
-            Thread.sleep(work); // the task's work, not a wait in the test
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            running.decrementAndGet();
-        }
+        // the task's work takes `work`; the answer is sent from a timer, so no thread waits
+        timer.schedule(() -> finish(exchange, running), work.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void finish(HttpExchange exchange, AtomicInteger running) {
+        running.decrementAndGet();
         byte[] body = "{\"done\": true}".getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         try (OutputStream out = exchange.getResponseBody()) {
@@ -95,11 +98,14 @@ final class WorkServer implements AutoCloseable {
             out.write(body);
         } catch (IOException e) {
             // the worker that asked was killed
+        } finally {
+            exchange.close();
         }
     }
 
     @Override
     public void close() {
         server.stop(0);
+        timer.shutdownNow();
     }
 }

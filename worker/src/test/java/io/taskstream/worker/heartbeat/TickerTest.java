@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,12 +65,11 @@ class TickerTest {
     }
 
     @Test
-    void theFirstRunWaitsForTheInitialDelay() throws InterruptedException {
+    void theFirstRunWaitsForTheInitialDelay() {
         ticker(Pacing.FIXED_RATE, LONG, QUICK, LONG, () -> { }).start();
 
-        Thread.sleep(100);
-
-        assertThat(runs).hasValue(0);
+        // ten periods go by without a run
+        await().during(QUICK.multipliedBy(10)).atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 0);
     }
 
     @Test
@@ -97,19 +97,29 @@ class TickerTest {
     }
 
     @Test
-    void stoppingLetsARunningStepFinishWithinTheStopTimeout() throws InterruptedException {
+    void stoppingLetsARunningStepFinishWithinTheStopTimeout() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
+        AtomicBoolean interrupted = new AtomicBoolean();
         ticker(Pacing.FIXED_RATE, Duration.ZERO, LONG, LONG, () -> {
             started.countDown();
-            sleep(Duration.ofMillis(200));
-            finished.set(true);
+            try {
+                release.await();
+                finished.set(true);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
         }).start();
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
-        ticker.stop();
+        CompletableFuture<Boolean> stopping = CompletableFuture.supplyAsync(ticker::stop);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10)).until(() -> !stopping.isDone());
+        release.countDown();
 
+        assertThat(stopping.get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(finished).isTrue();
+        assertThat(interrupted).isFalse();
     }
 
     /** A step that blocks until it is interrupted, and says when it started and when it was interrupted. */
@@ -121,7 +131,7 @@ class TickerTest {
         public void run() {
             started.countDown();
             try {
-                Thread.sleep(LONG);
+                new CountDownLatch(1).await(); // until interrupted
             } catch (InterruptedException e) {
                 interrupted.countDown();
             }
@@ -153,13 +163,5 @@ class TickerTest {
             Thread.interrupted();
         }
         assertThat(step.interrupted.await(10, TimeUnit.SECONDS)).isTrue();
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
