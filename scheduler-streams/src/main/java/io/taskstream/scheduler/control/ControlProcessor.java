@@ -2,18 +2,14 @@ package io.taskstream.scheduler.control;
 
 import java.time.Instant;
 
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 import io.taskstream.scheduler.lifecycle.TaskLifecycle;
-import io.taskstream.scheduler.output.DeadLetters;
+import io.taskstream.scheduler.lifecycle.WireRecordProcessor;
 import io.taskstream.scheduler.output.Outputs;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.state.TaskState;
-import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.schemas.ControlCommand;
-import io.taskstream.schemas.Decoded;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.WireCodec;
@@ -47,51 +43,20 @@ import io.taskstream.schemas.WireCodec;
  * cannot be read, breaks the schema or is not keyed by its task id goes to {@code dlq} with a
  * {@code ts-error} reason and {@code scheduler_rejected_control_total{reason}}; it never fails a task.
  */
-public final class ControlProcessor implements Processor<String, byte[], String, Object> {
-
-    private final WireCodec<ControlCommand> codec;
-    private final TaskLifecycle.Rules rules;
-    private final SchedulerMetrics metrics;
-
-    private ProcessorContext<String, Object> context;
-    private TaskStore store;
-    private Outputs out;
-    private TaskLifecycle lifecycle;
+public final class ControlProcessor extends WireRecordProcessor<ControlCommand> {
 
     public ControlProcessor(SchemaValidator validator, TaskLifecycle.Rules rules) {
-        this.codec = new WireCodec<>(ControlCommand.class, validator);
-        this.rules = rules;
-        this.metrics = rules.metrics();
+        super(ControlCommand.class, validator, rules, SchedulerMetrics::controlRejected);
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
-        this.context = context;
-        this.store = TaskStore.of(context);
-        this.out = new Outputs(context);
-        this.lifecycle = rules.lifecycle(store, out);
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        switch (codec.read(record.value())) {
-            case Decoded.Unreadable<ControlCommand> unreadable ->
-                    reject(record, unreadable.reason(), unreadable.detail(), now);
-            case Decoded.Invalid<ControlCommand> invalid -> reject(record, WireCodec.INVALID, invalid.detail(), now);
-            case Decoded.Valid<ControlCommand> valid when !valid.value().taskId().toString().equals(record.key()) ->
-                    reject(record, WireCodec.INVALID, "control records are keyed by their task id "
-                            + valid.value().taskId() + ", not by " + record.key(), now);
-            case Decoded.Valid<ControlCommand> valid ->
-                    apply(valid.value(), Outputs.traceparent(record.headers()), now);
+    protected void accept(ControlCommand command, Record<String, byte[]> record, Instant now) {
+        if (!command.taskId().toString().equals(record.key())) {
+            reject(record, WireCodec.INVALID, "control records are keyed by their task id " + command.taskId()
+                    + ", not by " + record.key(), now);
+        } else {
+            apply(command, Outputs.traceparent(record.headers()), now);
         }
-    }
-
-    private void reject(Record<String, byte[]> record, String reason, String detail, Instant now) {
-        metrics.controlRejected(reason);
-        out.deadLetter(record.key(), DeadLetters.unreadable(reason, detail,
-                DeadLetters.source(context.recordMetadata(), record.key(), record.value()), now),
-                Outputs.traceparent(record.headers()), now);
     }
 
     private void apply(ControlCommand command, String traceparent, Instant now) {

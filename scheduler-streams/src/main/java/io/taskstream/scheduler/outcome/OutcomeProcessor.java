@@ -1,24 +1,15 @@
 package io.taskstream.scheduler.outcome;
 
 import java.time.Instant;
-import java.util.Optional;
 
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import io.taskstream.scheduler.lifecycle.TaskLifecycle;
-import io.taskstream.scheduler.output.DeadLetters;
-import io.taskstream.scheduler.output.Outputs;
+import io.taskstream.scheduler.lifecycle.WireRecordProcessor;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.state.TaskState;
-import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.schemas.AttemptResult;
-import io.taskstream.schemas.DeadLetter;
-import io.taskstream.schemas.Decoded;
 import io.taskstream.schemas.SchemaValidator;
-import io.taskstream.schemas.WireCodec;
 
 /**
  * Decides what an {@link AttemptResult} from {@code results} means for its task.
@@ -45,48 +36,15 @@ import io.taskstream.schemas.WireCodec;
  *       the task's highest.</li>
  * </ul>
  */
-public final class OutcomeProcessor implements Processor<String, byte[], String, Object> {
-
-    private final WireCodec<AttemptResult> codec;
-    private final TaskLifecycle.Rules rules;
-    private final SchedulerMetrics metrics;
-
-    private ProcessorContext<String, Object> context;
-    private TaskStore store;
-    private Outputs out;
-    private TaskLifecycle lifecycle;
+public final class OutcomeProcessor extends WireRecordProcessor<AttemptResult> {
 
     public OutcomeProcessor(SchemaValidator validator, TaskLifecycle.Rules rules) {
-        this.codec = new WireCodec<>(AttemptResult.class, validator);
-        this.rules = rules;
-        this.metrics = rules.metrics();
+        super(AttemptResult.class, validator, rules, SchedulerMetrics::resultRejected);
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
-        this.context = context;
-        this.store = TaskStore.of(context);
-        this.out = new Outputs(context);
-        this.lifecycle = rules.lifecycle(store, out);
-    }
-
-    @Override
-    public void process(Record<String, byte[]> record) {
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        switch (codec.read(record.value())) {
-            case Decoded.Unreadable<AttemptResult> unreadable ->
-                    reject(record, unreadable.reason(), unreadable.detail(), now);
-            case Decoded.Invalid<AttemptResult> invalid -> reject(record, WireCodec.INVALID, invalid.detail(), now);
-            case Decoded.Valid<AttemptResult> valid -> decide(valid.value(), now);
-        }
-    }
-
-    private void reject(Record<String, byte[]> record, String reason, String detail, Instant now) {
-        metrics.resultRejected(reason);
-        Optional<RecordMetadata> metadata = context.recordMetadata();
-        DeadLetter deadLetter = DeadLetters.unreadable(reason, detail,
-                DeadLetters.source(metadata, record.key(), record.value()), now);
-        out.deadLetter(record.key(), deadLetter, Outputs.traceparent(record.headers()), now);
+    protected void accept(AttemptResult result, Record<String, byte[]> record, Instant now) {
+        decide(result, now);
     }
 
     private void decide(AttemptResult result, Instant now) {

@@ -139,10 +139,6 @@ final class Slots<T> {
         return n;
     }
 
-    int size() {
-        return slots;
-    }
-
     /** Starts waiting items while slots are free; answers those the executor refused. */
     private List<Job<T>> fill() {
         List<Job<T>> refused = List.of();
