@@ -10,7 +10,10 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 
 import io.taskstream.ingest.config.IngestProperties;
 
-/** API-key authentication on {@code /api/v1/*}; everything else (health, metrics) stays open. */
+/**
+ * API-key authentication on {@code /api/v1/*}; everything else (health, metrics, the OpenAPI document,
+ * Swagger UI) stays open.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class AuthConfiguration {

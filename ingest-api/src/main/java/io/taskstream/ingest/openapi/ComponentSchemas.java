@@ -1,0 +1,289 @@
+package io.taskstream.ingest.openapi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.swagger.v3.core.util.Json31;
+import io.swagger.v3.oas.models.media.Schema;
+import io.taskstream.schemas.Document;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.Priority;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The schema components springdoc cannot derive from a Java type: the request bodies (the controllers
+ * read raw bytes, to bound their size before parsing), the {@code Problem} every error answers, and
+ * fallbacks for answers whose Java type says nothing. Written as JSON Schema (OpenAPI 3.1 is JSON
+ * Schema 2020-12), so each reads like the body it describes.
+ *
+ * <p>{@value #TASK_SUBMISSION_REQUEST} is not written here but derived from {@code task-submission.v1.json},
+ * the schema every submission is validated against: its properties minus the ones the server sets
+ * ({@link #SERVER_FIELDS}), with the schema's {@code $defs} inlined. So the documented request cannot
+ * drift from the rules the API applies.
+ */
+final class ComponentSchemas {
+
+    static final String PROBLEM = "Problem";
+    static final String TASK_SUBMISSION_REQUEST = "TaskSubmissionRequest";
+    static final String TASK_PATCH_REQUEST = "TaskPatchRequest";
+    static final String BULK_REPLAY_REQUEST = "BulkReplayRequest";
+    static final String TASK_BATCH_REQUEST = "TaskBatchRequest";
+    static final String TASK_BATCH_RESPONSE = "TaskBatchResponse";
+
+    /** Fields of a {@code TaskSubmission} that the server sets; a request naming one is refused. */
+    static final Set<String> SERVER_FIELDS = Set.of("id", "tenantId", "createdAt", "scheduleId");
+
+    private static final Pattern COMPONENT_REF = Pattern.compile("#/components/schemas/([A-Za-z0-9_.-]+)");
+
+    private static final String PRIORITIES = Json.mapper().writeValueAsString(Priority.values());
+
+    private static final Map<String, String> SUBMISSION_FIELD_DOCS = Map.ofEntries(
+            Map.entry("type", "What the task is; the worker that runs it finds its handler by it."),
+            Map.entry("payload", "The handler's input: a JSON object, at most 256 KiB serialized (configurable, "
+                    + "`taskstream.ingest.max-payload-bytes`); bigger is `413 payload_too_large`."),
+            Map.entry("priority", "The queue the task waits in. Default `NORMAL`."),
+            Map.entry("runAt", "When the task becomes due (ISO-8601 instant). Excludes `delay`; neither: now."),
+            Map.entry("delay", "Due this long after acceptance (ISO-8601 duration). Excludes `runAt`."),
+            Map.entry("maxAttempts", "Tries in all, the first included. Default 4 (1 try + 3 retries)."),
+            Map.entry("timeout", "The longest one attempt may run (ISO-8601 duration, at most `PT24H`). "
+                    + "Default `PT5M`."),
+            Map.entry("backoff", "The wait before retry n: min(max, initial × multiplier^(n-1)) ± jitter. Every "
+                    + "field is optional; an absent one takes the default (`PT1S`, 2.0, `PT5M`, 0.2); `max` must "
+                    + "not be shorter than `initial`."),
+            Map.entry("orderingKey", "Tasks with the same key run one at a time, in submission order."),
+            Map.entry("idempotencyKey", "The same key again answers the original task (`200`) for the same "
+                    + "request and `409 idempotency_conflict` for another. The `Idempotency-Key` header is "
+                    + "equivalent; given both, they must be equal."),
+            Map.entry("labels", "Free string labels, e.g. the owning team; `GET /tasks?label=k:v` filters on them."),
+            Map.entry("encrypt", "Store the payload encrypted. Default false."));
+
+    private static final Map<String, String> WRITTEN = new LinkedHashMap<>();
+
+    static {
+        WRITTEN.put(PROBLEM, """
+                {
+                  "type": "object",
+                  "description": "An RFC 9457 problem (`application/problem+json`), the body of every error.",
+                  "required": ["type", "title", "status", "detail", "code"],
+                  "properties": {
+                    "type": {"type": "string", "format": "uri",
+                             "description": "`https://taskstream.io/problems/<code>`"},
+                    "title": {"type": "string", "description": "The code's fixed human title."},
+                    "status": {"type": "integer", "description": "The HTTP status."},
+                    "detail": {"type": "string", "description": "What went wrong with this request."},
+                    "instance": {"type": "string", "format": "uri-reference"},
+                    "code": {"type": "string", "description": %s},
+                    "errors": {
+                      "type": "array",
+                      "description": "With `validation_failed`: one entry per problem, in request order.",
+                      "items": {
+                        "type": "object",
+                        "required": ["field", "message"],
+                        "properties": {
+                          "field": {"type": "string",
+                                    "description": "The field's name or path (`backoff.max`); empty: the body."},
+                          "message": {"type": "string"}
+                        }
+                      }
+                    }
+                  }
+                }
+                """.formatted(quoted("The stable machine code: `validation_failed`, `malformed_request`, "
+                + "`unauthenticated`, `forbidden`, `not_found`, `conflict`, `idempotency_conflict`, `payload_too_large`, "
+                + "`rate_limited`, `queue_full`, `dependency_unavailable` (and `method_not_allowed`, `not_acceptable`, "
+                + "`unsupported_media_type`, `internal_error` for what HTTP itself refuses or fails).")));
+        WRITTEN.put(TASK_PATCH_REQUEST, """
+                {
+                  "type": "object",
+                  "description": "A change to a task that is not yet `PROCESSING`. `priority` is the only field.",
+                  "required": ["priority"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "priority": {"type": "string", "enum": %s, "description": "The new priority."}
+                  }
+                }
+                """.formatted(PRIORITIES));
+        WRITTEN.put(BULK_REPLAY_REQUEST, """
+                {
+                  "type": "object",
+                  "description": %s,
+                  "additionalProperties": false,
+                  "properties": {
+                    "type": {"type": "string", "description": "Only tasks of this type."},
+                    "failedBefore": {"type": "string", "format": "date-time",
+                                     "description": "Only tasks dead-lettered (`deadLetteredAt`) before this instant."},
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 1000,
+                              "description": "At most this many."}
+                  }
+                }
+                """.formatted(quoted("Which dead-lettered tasks to replay, the oldest first. Every field is optional: "
+                + "`{}` replays the oldest 1,000 of the tenant's queue. Tasks dead-lettered as `invalid_record` are "
+                + "skipped.")));
+        WRITTEN.put(TASK_BATCH_REQUEST, """
+                {
+                  "type": "object",
+                  "description": "Up to 1,000 tasks, each a `POST /tasks` body.",
+                  "required": ["tasks"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "tasks": {"type": "array", "maxItems": 1000,
+                              "items": {"$ref": "#/components/schemas/TaskSubmissionRequest"}}
+                  }
+                }
+                """);
+        WRITTEN.put(TASK_BATCH_RESPONSE, """
+                {
+                  "type": "object",
+                  "description": "One result per submitted item, in request order.",
+                  "required": ["results"],
+                  "properties": {
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": ["index", "status"],
+                        "properties": {
+                          "index": {"type": "integer", "description": "The item's position in `tasks`, from 0."},
+                          "status": {"type": "integer", "description": %s},
+                          "task": {"$ref": "#/components/schemas/TaskView",
+                                   "description": "The task, for 202 and 200."},
+                          "error": {"$ref": "#/components/schemas/Problem",
+                                    "description": "Why the item was refused, otherwise."}
+                        }
+                      }
+                    }
+                  }
+                }
+                """.formatted(quoted("What `POST /tasks` would have answered for the item: 202, 200 (an "
+                + "idempotent repeat), 4xx or 503.")));
+    }
+
+    private ComponentSchemas() {
+    }
+
+    /** {@code text} as a JSON string, for long descriptions kept out of the text blocks. */
+    private static String quoted(String text) {
+        return Json.mapper().writeValueAsString(text);
+    }
+
+    /** Whether {@code name} is one of these components. */
+    static boolean defines(String name) {
+        return name.equals(TASK_SUBMISSION_REQUEST) || WRITTEN.containsKey(name);
+    }
+
+    /** The component's JSON Schema text. */
+    static String json(String name) {
+        if (name.equals(TASK_SUBMISSION_REQUEST)) {
+            return Json.mapper().writeValueAsString(taskSubmissionRequest());
+        }
+        String json = WRITTEN.get(name);
+        if (json == null) {
+            throw new IllegalArgumentException("no component schema " + name);
+        }
+        return json;
+    }
+
+    /** The component as springdoc's model. */
+    static Schema<?> schema(String name) {
+        return parse(json(name));
+    }
+
+    /** The components {@code name}'s schema refers to, whoever defines them. */
+    static Set<String> references(String name) {
+        Set<String> names = new LinkedHashSet<>();
+        Matcher m = COMPONENT_REF.matcher(json(name));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /** A JSON Schema (OpenAPI 3.1) as springdoc's model. */
+    static Schema<?> parse(String json) {
+        try {
+            return Json31.mapper().readValue(json, Schema.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a schema: " + json, e);
+        }
+    }
+
+    /** The REST body of {@code POST /tasks}, from the {@code task-submission/v1} schema. */
+    static ObjectNode taskSubmissionRequest() {
+        ObjectNode source = (ObjectNode) Json.mapper().readTree(resource(Document.TASK_SUBMISSION.schemaResource()));
+        JsonNode defs = source.get("$defs");
+        ObjectNode properties = Json.mapper().createObjectNode();
+        for (Map.Entry<String, JsonNode> property : source.get("properties").properties()) {
+            if (SERVER_FIELDS.contains(property.getKey())) {
+                continue;
+            }
+            ObjectNode schema = (ObjectNode) inline(property.getValue(), defs);
+            String doc = SUBMISSION_FIELD_DOCS.get(property.getKey());
+            if (doc != null) {
+                schema.put("description", doc);
+            }
+            properties.set(property.getKey(), schema);
+        }
+        ObjectNode request = Json.mapper().createObjectNode();
+        request.put("type", "object");
+        request.put("description", "A task to run. Only `type` and `payload` are required; unknown fields "
+                + "(including the server's own: `id`, `tenantId`, `createdAt`, `scheduleId`) are refused with "
+                + "`400 validation_failed`, and a `null` value counts as absent.");
+        ArrayNode required = request.putArray("required");
+        for (JsonNode name : source.get("required")) {
+            if (!SERVER_FIELDS.contains(name.asString())) {
+                required.add(name.asString());
+            }
+        }
+        request.put("additionalProperties", false);
+        request.set("not", source.get("not").deepCopy());
+        request.set("properties", properties);
+        return request;
+    }
+
+    /** {@code node} with every {@code $ref} to {@code #/$defs/...} replaced by the definition. */
+    private static JsonNode inline(JsonNode node, JsonNode defs) {
+        if (node.isArray()) {
+            ArrayNode copy = Json.mapper().createArrayNode();
+            node.forEach(item -> copy.add(inline(item, defs)));
+            return copy;
+        }
+        if (!node.isObject()) {
+            return node.deepCopy();
+        }
+        ObjectNode copy = Json.mapper().createObjectNode();
+        JsonNode ref = node.get("$ref");
+        if (ref != null && ref.asString().startsWith("#/$defs/")) {
+            JsonNode definition = defs.get(ref.asString().substring("#/$defs/".length()));
+            if (definition == null) {
+                throw new IllegalStateException("task-submission.v1.json: unknown " + ref.asString());
+            }
+            copy.setAll((ObjectNode) inline(definition, defs));
+        }
+        for (Map.Entry<String, JsonNode> member : node.properties()) {
+            if (!member.getKey().equals("$ref")) {
+                copy.set(member.getKey(), inline(member.getValue(), defs));
+            }
+        }
+        return copy;
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = ComponentSchemas.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing on the class path: " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
