@@ -60,7 +60,6 @@ public class TaskSubmitter {
 
     public TaskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
             Clock clock, RandomGenerator random, MeterRegistry meters, Admission admission) {
-        this.admission = admission;
         this.reader = reader;
         this.publisher = publisher;
         this.repository = repository;
@@ -69,6 +68,7 @@ public class TaskSubmitter {
         this.rywInsertFailures = Counter.builder("taskstream.ingest.ryw.insert.failures")
                 .description("Accepted tasks whose read-your-writes row could not be written")
                 .register(meters);
+        this.admission = admission;
     }
 
     /** What {@link #submit} did: {@code created} is false when an idempotent retry found the original task. */
