@@ -56,6 +56,40 @@ public final class TestKafka implements AutoCloseable {
         send(new ProducerRecord<>(topic, key, value));
     }
 
+    /** Publishes a raw value to one partition of {@code topic}. */
+    public void publishRaw(String topic, int partition, String key, byte[] value) {
+        send(new ProducerRecord<>(topic, partition, key, value));
+    }
+
+    /**
+     * Consumes {@code topic} as a member of {@code groupId} would, from the group's position (or the
+     * earliest offset) to the current end, and commits that end: afterwards the group has no lag on it.
+     */
+    public void consumeAndCommit(String groupId, String topic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            });
+            consumer.commitSync(partitions.stream().collect(Collectors.toMap(p -> p,
+                    p -> new OffsetAndMetadata(consumer.position(p)))));
+        }
+    }
+
+    /** The admin client of this helper, e.g. to delete records or read offsets. */
+    public Admin admin() {
+        return admin;
+    }
+
     private void send(ProducerRecord<String, byte[]> record) {
         try {
             producer.send(record).get();

@@ -1,10 +1,15 @@
 package io.taskstream.ingest.config;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import io.taskstream.schemas.Priority;
 
 /**
  * Everything that tunes the ingest API, bound from {@code taskstream.ingest.*} (each also settable as
@@ -42,6 +47,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dlqProjectionGroupId         consumer group of the dead-letter projection ({@code dlq} → Postgres);
  *                                     every API instance of one deployment shares it; must differ from
  *                                     {@code projectionGroupId}
+ * @param workerGroupId                consumer group of the workers (their {@code taskstream.worker.group-id});
+ *                                     its lag on {@code ready.<priority>} is the queue depth that admission
+ *                                     control and {@code GET /stats} report. A wrong name finds no committed
+ *                                     offsets, so every ready record counts as waiting and the queues look full
+ * @param queueLimits                  per priority, the queue depth at which new tasks of that priority are
+ *                                     refused ({@code 503 queue_full}); a priority not named keeps
+ *                                     {@value #DEFAULT_QUEUE_LIMIT}. Set as {@code queue-limits.low=50000}
+ * @param queueDepthRefresh            how often the queue depths are read from Kafka (in the background; a
+ *                                     request uses the last value read, so admission lags the queues by
+ *                                     about this much)
+ * @param statsMaxAge                  how long {@code GET /stats} answers a tenant from its last reading of
+ *                                     the database before it reads again
  */
 @ConfigurationProperties("taskstream.ingest")
 public record IngestProperties(
@@ -57,12 +74,18 @@ public record IngestProperties(
         @DefaultValue("P1D") Duration partitionMaintenanceInterval,
         @DefaultValue("taskstream:cancel:") String cancelFlagPrefix,
         @DefaultValue("P7D") Duration cancelFlagTtl,
-        @DefaultValue("taskstream-dlq-projection") String dlqProjectionGroupId) {
+        @DefaultValue("taskstream-dlq-projection") String dlqProjectionGroupId,
+        @DefaultValue("taskstream-workers") String workerGroupId,
+        Map<Priority, Integer> queueLimits,
+        @DefaultValue("PT1S") Duration queueDepthRefresh,
+        @DefaultValue("PT2S") Duration statsMaxAge) {
 
     /** The shortest admin key accepted; short secrets are guessable. */
     public static final int MIN_ADMIN_KEY_LENGTH = 16;
     /** Tenant ids as the wire schemas allow them. */
     public static final Pattern TENANT_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /** The queue depth limit of a priority that {@code queue-limits} does not name. */
+    public static final int DEFAULT_QUEUE_LIMIT = 10_000;
 
     public IngestProperties {
         if (adminKey == null || adminKey.isBlank()) {
@@ -107,6 +130,21 @@ public record IngestProperties(
             throw new IllegalArgumentException("taskstream.ingest.dlq-projection-group-id must differ from "
                     + "taskstream.ingest.projection-group-id (each projection commits its own offsets)");
         }
+        if (workerGroupId == null || workerGroupId.isBlank()) {
+            throw new IllegalArgumentException("taskstream.ingest.worker-group-id must not be blank");
+        }
+        Map<Priority, Integer> limits = new EnumMap<>(Priority.class);
+        for (Priority priority : Priority.values()) {
+            Integer limit = queueLimits == null ? null : queueLimits.get(priority);
+            if (limit != null && limit < 1) {
+                throw new IllegalArgumentException("taskstream.ingest.queue-limits." + priority.topicSuffix()
+                        + " must be at least 1");
+            }
+            limits.put(priority, limit == null ? DEFAULT_QUEUE_LIMIT : limit);
+        }
+        queueLimits = Collections.unmodifiableMap(limits);
+        requirePositive(queueDepthRefresh, "queue-depth-refresh");
+        requirePositive(statsMaxAge, "stats-max-age");
     }
 
     private static void requirePositive(Duration value, String name) {
@@ -129,6 +167,7 @@ public record IngestProperties(
                 + projectionConcurrency + ", partitionMonthsAhead=" + partitionMonthsAhead
                 + ", partitionMaintenanceInterval=" + partitionMaintenanceInterval + ", cancelFlagPrefix="
                 + cancelFlagPrefix + ", cancelFlagTtl=" + cancelFlagTtl + ", dlqProjectionGroupId="
-                + dlqProjectionGroupId + "]";
+                + dlqProjectionGroupId + ", workerGroupId=" + workerGroupId + ", queueLimits=" + queueLimits
+                + ", queueDepthRefresh=" + queueDepthRefresh + ", statsMaxAge=" + statsMaxAge + "]";
     }
 }

@@ -1,7 +1,6 @@
 package io.taskstream.ingest.dlq;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -21,12 +20,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.taskstream.ingest.auth.ApiPrincipal;
-import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.http.JsonBodies;
 import io.taskstream.ingest.http.Page;
 import io.taskstream.ingest.tasks.TaskView;
 import io.taskstream.ingest.tasks.TraceContext;
-import io.taskstream.schemas.Violation;
 
 /**
  * The dead-letter queue's endpoints (see {@link DeadLetterQueue}). Custom methods follow the contract's
@@ -56,13 +53,8 @@ public class DeadLetterController {
             @RequestParam(name = "limit", required = false) Integer limit,
             @RequestParam(name = "cursor", required = false) String cursor) {
         principal.requireScope(SCOPE_READ);
-        int size = limit == null ? DeadLetterQueue.DEFAULT_LIMIT : limit;
-        if (size < 1 || size > DeadLetterQueue.MAX_LIMIT) {
-            throw ApiException.validation(List.of(new Violation("limit",
-                    "must be from 1 to " + DeadLetterQueue.MAX_LIMIT)));
-        }
-        DlqCursor after = cursor == null || cursor.isEmpty() ? null : DlqCursor.decode(cursor);
-        return queue.list(principal.tenantId(), type == null || type.isEmpty() ? null : type, size, after);
+        return queue.list(principal.tenantId(), type == null || type.isEmpty() ? null : type, Page.limit(limit),
+                cursor);
     }
 
     /** One task of the queue with every attempt. */

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import io.taskstream.ingest.auth.ApiPrincipal;
 import io.taskstream.ingest.control.ControlPublisher;
 import io.taskstream.ingest.errors.ApiException;
+import io.taskstream.ingest.http.KeysetCursor;
 import io.taskstream.ingest.http.Page;
 import io.taskstream.ingest.tasks.TaskRepository;
 import io.taskstream.ingest.tasks.TaskView;
@@ -57,10 +58,6 @@ import io.taskstream.schemas.WireCodec;
  */
 public class DeadLetterQueue {
 
-    /** Page size of {@code GET /dlq} when none is asked for, and the largest allowed. */
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 500;
-
     private final DeadLetterRepository repository;
     private final TaskRepository tasks;
     private final ControlPublisher publisher;
@@ -74,15 +71,15 @@ public class DeadLetterQueue {
         this.clock = clock;
     }
 
-    /** One page of the tenant's queue, newest first. */
-    Page<DeadLetterView> list(String tenantId, String type, int limit, DlqCursor after) {
+    /**
+     * One page of the tenant's queue, newest first, after the position {@code cursor} (a previous page's
+     * {@code nextCursor} of the same query; null: from the newest).
+     */
+    Page<DeadLetterView> list(String tenantId, String type, int limit, String cursor) {
+        String scope = "dlq|" + tenantId + "|" + (type == null ? "" : type);
+        KeysetCursor after = KeysetCursor.decode(cursor, scope);
         List<DeadLetterView> rows = repository.page(tenantId, type, after, limit + 1);
-        if (rows.size() <= limit) {
-            return new Page<>(rows, null);
-        }
-        List<DeadLetterView> page = rows.subList(0, limit);
-        DeadLetterView last = page.getLast();
-        return new Page<>(page, new DlqCursor(last.deadLetteredAt(), last.task().id()).encode());
+        return Page.ofKeyset(rows, limit, v -> new KeysetCursor(v.deadLetteredAt(), v.task().id()), scope);
     }
 
     /** The task's dead letter with every attempt; {@code 404} when it is not in the tenant's queue. */

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import io.taskstream.ingest.http.KeysetCursor;
 import io.taskstream.ingest.tasks.TaskRepository;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.TaskSubmission;
@@ -66,7 +67,7 @@ public class DeadLetterRepository {
      * One page of the tenant's queue, newest first, after {@code after} (null: from the newest).
      * Returns at most {@code limit} items, plus one more when there is a next page.
      */
-    List<DeadLetterView> page(String tenantId, String type, DlqCursor after, int limitPlusOne) {
+    List<DeadLetterView> page(String tenantId, String type, KeysetCursor after, int limitPlusOne) {
         StringBuilder sql = new StringBuilder(SELECT_VIEW);
         List<Object> args = new ArrayList<>(List.of(tenantId));
         if (type != null) {
@@ -75,8 +76,8 @@ public class DeadLetterRepository {
         }
         if (after != null) {
             sql.append(" AND (d.dead_lettered_at, d.task_id) < (?, ?)");
-            args.add(timestamp(after.deadLetteredAt()));
-            args.add(after.taskId());
+            args.add(timestamp(after.at()));
+            args.add(after.id());
         }
         sql.append(" ORDER BY d.dead_lettered_at DESC, d.task_id DESC LIMIT ?");
         args.add(limitPlusOne);

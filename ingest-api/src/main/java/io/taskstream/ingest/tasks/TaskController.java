@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -28,12 +29,14 @@ import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
 import io.taskstream.ingest.http.JsonBodies;
+import io.taskstream.ingest.http.KeysetCursor;
 import io.taskstream.ingest.http.Page;
 import io.taskstream.ingest.http.RequestBodies;
 import io.taskstream.schemas.Violation;
 
 /**
- * The task endpoints: {@code POST /api/v1/tasks}, {@code GET /api/v1/tasks/{id}} and its
+ * The task endpoints: {@code POST /api/v1/tasks}, {@code GET /api/v1/tasks} (the list, see
+ * {@link TaskQuery}), {@code GET /api/v1/tasks/{id}} and its
  * {@code /executions}, {@code DELETE /api/v1/tasks/{id}} (cancel) and {@code PATCH /api/v1/tasks/{id}}
  * (re-prioritise, see {@link TaskControl}). Every one is confined to the caller's tenant: another
  * tenant's task, like an unknown one or an id that is not a UUID, is {@code 404}.
@@ -78,6 +81,19 @@ public class TaskController {
         return ResponseEntity.status(result.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
                 .location(URI.create(BASE + "/" + result.task().id()))
                 .body(result.task());
+    }
+
+    /**
+     * The tenant's tasks, newest first, filtered as {@link TaskQuery} describes, without payloads:
+     * {@code {"items": [...], "nextCursor": "..."|null}}.
+     */
+    @GetMapping
+    public Page<TaskView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @RequestParam MultiValueMap<String, String> parameters) {
+        requireScope(principal, SCOPE_READ);
+        TaskQuery query = TaskQuery.parse(principal.tenantId(), parameters);
+        return Page.ofKeyset(repository.page(query), query.limit(), t -> new KeysetCursor(t.createdAt(), t.id()),
+                query.scope());
     }
 
     /** The task view; {@code ?include=payload} adds the payload. Another tenant's task is {@code 404}. */

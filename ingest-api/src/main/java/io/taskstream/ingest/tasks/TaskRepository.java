@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +73,64 @@ public class TaskRepository {
                 + " FROM tasks t WHERE t.id = ? AND t.tenant_id = ?";
         List<TaskView> rows = jdbc.query(sql, (rs, n) -> view(rs, includePayload), id, tenantId);
         return rows.stream().findFirst();
+    }
+
+    /**
+     * One page of {@code GET /tasks}: the query's tenant's tasks that match it, newest first
+     * ({@code created_at DESC, id DESC}) after its cursor, without payload; at most {@code limit + 1}
+     * rows, the extra one showing that there is a next page.
+     */
+    public List<TaskView> page(TaskQuery query) {
+        Sql sql = pageSql(query);
+        return jdbc.query(sql.text(), (rs, n) -> view(rs, false), sql.args());
+    }
+
+    /** A statement and its arguments. */
+    record Sql(String text, Object... args) {
+    }
+
+    /**
+     * The statement of {@link #page}: a keyset range scan of {@code tasks_tenant_created_idx}, or of the
+     * status, type or priority index when one value of that filter is asked for; labels are a
+     * containment ({@code labels @> ?::jsonb}) the GIN index can answer.
+     */
+    static Sql pageSql(TaskQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + viewColumns("t") + " FROM tasks t WHERE t.tenant_id = ?");
+        List<Object> args = new ArrayList<>(List.of(query.tenantId()));
+        in(sql, args, "t.status", query.statuses().stream().map(Enum::name).toList());
+        in(sql, args, "t.type", List.copyOf(query.types()));
+        in(sql, args, "t.priority", query.priorities().stream().map(Enum::name).toList());
+        if (!query.labels().isEmpty()) {
+            sql.append(" AND t.labels @> ?::jsonb");
+            args.add(Json.mapper().writeValueAsString(query.labels()));
+        }
+        if (query.createdAfter() != null) {
+            sql.append(" AND t.created_at >= ?");
+            args.add(timestamp(query.createdAfter()));
+        }
+        if (query.createdBefore() != null) {
+            sql.append(" AND t.created_at < ?");
+            args.add(timestamp(query.createdBefore()));
+        }
+        if (query.after() != null) {
+            sql.append(" AND (t.created_at, t.id) < (?, ?)");
+            args.add(timestamp(query.after().at()));
+            args.add(query.after().id());
+        }
+        sql.append(" ORDER BY t.created_at DESC, t.id DESC LIMIT ?");
+        args.add(query.limit() + 1);
+        return new Sql(sql.toString(), args.toArray());
+    }
+
+    /** {@code AND column = ?} for one value (so that the planner sees an equality), {@code IN (…)} for several. */
+    private static void in(StringBuilder sql, List<Object> args, String column, List<String> values) {
+        if (values.size() == 1) {
+            sql.append(" AND ").append(column).append(" = ?");
+        } else if (values.size() > 1) {
+            sql.append(" AND ").append(column).append(" IN (")
+                    .append(String.join(", ", Collections.nCopies(values.size(), "?"))).append(')');
+        }
+        args.addAll(values);
     }
 
     /**

@@ -56,9 +56,10 @@ public class TaskSubmitter {
     private final Clock clock;
     private final RandomGenerator random;
     private final Counter rywInsertFailures;
+    private final Admission admission;
 
     public TaskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
-            Clock clock, RandomGenerator random, MeterRegistry meters) {
+            Clock clock, RandomGenerator random, MeterRegistry meters, Admission admission) {
         this.reader = reader;
         this.publisher = publisher;
         this.repository = repository;
@@ -67,6 +68,7 @@ public class TaskSubmitter {
         this.rywInsertFailures = Counter.builder("taskstream.ingest.ryw.insert.failures")
                 .description("Accepted tasks whose read-your-writes row could not be written")
                 .register(meters);
+        this.admission = admission;
     }
 
     /** What {@link #submit} did: {@code created} is false when an idempotent retry found the original task. */
@@ -87,6 +89,7 @@ public class TaskSubmitter {
         }
 
         String traceId = trace == null ? null : trace.traceId();
+        admission.admit(tenantId, submission.priority());
         publisher.publish(submission, trace);
 
         TaskView accepted = TaskView.pending(submission, traceId);

@@ -87,7 +87,7 @@ public class TasksConfiguration {
 
     @Bean
     TaskSubmitter taskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
-            Clock clock, RandomGenerator taskIdRandom, MeterRegistry meters) {
-        return new TaskSubmitter(reader, publisher, repository, clock, taskIdRandom, meters);
+            Clock clock, RandomGenerator taskIdRandom, MeterRegistry meters, Admission admission) {
+        return new TaskSubmitter(reader, publisher, repository, clock, taskIdRandom, meters, admission);
     }
 }

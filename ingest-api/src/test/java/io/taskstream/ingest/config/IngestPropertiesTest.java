@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
+import io.taskstream.schemas.Priority;
+
 public class IngestPropertiesTest {
 
     public static final String KEY = "ts_test_0123456789abcdef0123456789abcdef";
@@ -47,6 +49,35 @@ public class IngestPropertiesTest {
         assertThat(p.cancelFlagPrefix()).isEqualTo("taskstream:cancel:");
         assertThat(p.cancelFlagTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(p.dlqProjectionGroupId()).isEqualTo("taskstream-dlq-projection");
+        assertThat(p.workerGroupId()).isEqualTo("taskstream-workers");
+        assertThat(p.queueLimits()).containsOnlyKeys(Priority.values()).allSatisfy((priority, limit) ->
+                assertThat(limit).isEqualTo(10_000));
+        assertThat(p.queueDepthRefresh()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.statsMaxAge()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void queueLimitsAreSetPerPriorityAndTheOthersKeepTheDefault() {
+        Map<String, String> values = with("queue-limits.low", "50000");
+        values.put("taskstream.ingest.queue-limits.CRITICAL", "5");
+
+        IngestProperties p = bind(values);
+
+        assertThat(p.queueLimits()).containsEntry(Priority.LOW, 50_000).containsEntry(Priority.CRITICAL, 5)
+                .containsEntry(Priority.HIGH, 10_000).containsEntry(Priority.NORMAL, 10_000);
+        assertThat(p.toString()).contains("queueLimits={CRITICAL=5, HIGH=10000, NORMAL=10000, LOW=50000}");
+    }
+
+    @Test
+    void badAdmissionAndStatsSettingsStopTheStart() {
+        assertThatThrownBy(() -> bind(with("queue-limits.normal", "0"))).rootCause()
+                .hasMessage("taskstream.ingest.queue-limits.normal must be at least 1");
+        assertThatThrownBy(() -> bind(with("worker-group-id", " "))).rootCause()
+                .hasMessage("taskstream.ingest.worker-group-id must not be blank");
+        assertThatThrownBy(() -> bind(with("queue-depth-refresh", "PT0S"))).rootCause()
+                .hasMessage("taskstream.ingest.queue-depth-refresh must be a positive duration");
+        assertThatThrownBy(() -> bind(with("stats-max-age", "-PT1S"))).rootCause()
+                .hasMessage("taskstream.ingest.stats-max-age must be a positive duration");
     }
 
     @Test

@@ -427,6 +427,88 @@ class ProjectionIT {
         assertThat(progress.get("message").asString()).isEqualTo("attempt 2");
     }
 
+    /**
+     * What an operator does to rebuild the view (a restored database, a projection bug fixed): reset the
+     * projection's group to the earliest offsets of {@code events} and let it consume everything again.
+     * The rows it already holds stay exactly as they are.
+     */
+    @Test
+    void reconsumingEveryEventFromTheBeginningChangesNothing() throws Exception {
+        String tenant = "replay-" + UUID.randomUUID().toString().substring(0, 8);
+        TaskEvents completed = TaskEvents.of(UUID.randomUUID(), tenant, T0);
+        TaskEvents retried = TaskEvents.of(UUID.randomUUID(), tenant, T0);
+        TaskEvents reversed = TaskEvents.of(UUID.randomUUID(), tenant, T0);
+        TaskEvents running = TaskEvents.of(UUID.randomUUID(), tenant, T0);
+        TaskEvents deadLettered = TaskEvents.of(UUID.randomUUID(), tenant, T0);
+        UUID submitted = UUID.fromString(TestApi.json(TestApi.onPort(port).submit(
+                "{\"type\": \"log\", \"payload\": {}, \"labels\": {\"k\": \"v\"}}")).get("id").asString());
+        List<TaskEvent> events = new java.util.ArrayList<>(List.of(
+                completed.admitted(), completed.processing(2, 1), completed.completed(3, 1),
+                retried.admitted(), retried.processing(2, 1), retried.failedAttempt(3, 1, TaskStatus.RETRY_SCHEDULED),
+                TaskEvent.statusChange(retried.taskId(), tenant, 4, TaskStatus.QUEUED, retried.startOf(2), 1),
+                retried.processing(5, 2), retried.progress(5, 2, 50, "half", Duration.ofSeconds(1)),
+                retried.completed(6, 2),
+                running.admitted(), running.processing(2, 1), running.progress(2, 1, 30, "a third", Duration.ofSeconds(1)),
+                deadLettered.admitted(), deadLettered.processing(2, 1),
+                deadLettered.failedAttempt(3, 1, TaskStatus.FAILED),
+                TaskEvent.statusChange(submitted, "default", 1, TaskStatus.QUEUED, T0, 0)));
+        publish(events.toArray(TaskEvent[]::new));
+        publishAsOneBatch(reversed.completed(3, 1), reversed.processing(2, 1), reversed.admitted());
+        awaitCaughtUp();
+        List<UUID> ids = List.of(completed.taskId(), retried.taskId(), reversed.taskId(), running.taskId(),
+                deadLettered.taskId(), submitted);
+        Map<String, List<Map<String, String>>> before = snapshot(ids);
+        assertThat(before.get("tasks")).hasSize(ids.size());
+        assertThat(before.get("task_executions")).hasSize(6);
+        double applied = meters.get("taskstream.projection.events").tag("outcome", "applied").counter().count();
+
+        projectionContainer.stop();
+        try {
+            resetToEarliest(properties.projectionGroupId(), topics.events());
+        } finally {
+            projectionContainer.start();
+        }
+        awaitCaughtUp();
+
+        assertThat(meters.get("taskstream.projection.events").tag("outcome", "applied").counter().count() - applied)
+                .as("every event was read again").isGreaterThanOrEqualTo(events.size() + 3);
+        assertThat(snapshot(ids)).isEqualTo(before);
+    }
+
+    /** Sets {@code groupId}'s committed offsets on {@code topic} to each partition's earliest offset. */
+    private void resetToEarliest(String groupId, String topic) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                    .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, OffsetAndMetadata> earliest = admin.listOffsets(partitions.stream()
+                            .collect(Collectors.toMap(p -> p, p -> OffsetSpec.earliest()))).all().get().entrySet()
+                    .stream().collect(Collectors.toMap(Map.Entry::getKey,
+                            e -> new OffsetAndMetadata(e.getValue().offset())));
+            // refused while the stopped consumer is still a member of the group; retried until it has left
+            admin.alterConsumerGroupOffsets(groupId, earliest).all().get();
+            return true;
+        });
+    }
+
+    /** Every column of the tasks' rows and their executions, as text (so that bytes and json compare by value). */
+    private Map<String, List<Map<String, String>>> snapshot(List<UUID> ids) {
+        String in = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        return Map.of(
+                "tasks", text(jdbc.queryForList("SELECT * FROM tasks WHERE id IN (" + in + ") ORDER BY id",
+                        ids.toArray())),
+                "task_executions", text(jdbc.queryForList("SELECT * FROM task_executions WHERE task_id IN (" + in
+                        + ") ORDER BY task_id, attempt, started_at", ids.toArray())));
+    }
+
+    private static List<Map<String, String>> text(List<Map<String, Object>> rows) {
+        return rows.stream().map(row -> {
+            Map<String, String> copy = new java.util.TreeMap<>();
+            row.forEach((column, value) -> copy.put(column, value instanceof byte[] bytes
+                    ? java.util.HexFormat.of().formatHex(bytes) : String.valueOf(value)));
+            return copy;
+        }).toList();
+    }
+
     @Test
     void unreadableRecordsAreSkipped() {
         TaskEvents task = newTask();

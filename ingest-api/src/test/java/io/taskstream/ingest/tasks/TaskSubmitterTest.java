@@ -45,7 +45,7 @@ class TaskSubmitterTest {
         }
     };
     private final TaskSubmitter submitter = new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 262_144),
-            publisher, repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(42), meters);
+            publisher, repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(42), meters, Admission.OPEN);
 
     private static byte[] body(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
@@ -171,11 +171,39 @@ class TaskSubmitterTest {
             }
         };
         TaskSubmitter withFailingKafka = new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), failing,
-                repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(1), meters);
+                repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(1), meters, Admission.OPEN);
 
         assertThatThrownBy(() -> withFailingKafka.submit("acme", body("{\"type\": \"a\", \"payload\": {}}"), null, null))
                 .isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
         verify(repository, never()).insertPending(any(), any(), any());
+    }
+
+    @Test
+    void aRefusedTaskIsNeitherPublishedNorRecordedButAnIdempotentRetryIsStillAnswered() {
+        List<String> asked = new ArrayList<>();
+        TaskSubmitter full = new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), publisher,
+                repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(1), meters, (tenant, priority) -> {
+                    asked.add(tenant + ":" + priority);
+                    throw new ApiException(ErrorCode.QUEUE_FULL, "full");
+                });
+
+        assertThatThrownBy(() -> full.submit("acme", body("{\"type\": \"a\", \"payload\": {}, \"priority\": \"LOW\"}"),
+                null, null)).isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.QUEUE_FULL));
+        assertThat(asked).containsExactly("acme:LOW");
+        assertThat(published).isEmpty();
+        verify(repository, never()).insertPending(any(), any(), any());
+
+        String retry = "{\"type\": \"a\", \"payload\": {}, \"idempotencyKey\": \"k\"}";
+        UUID original = UUID.randomUUID();
+        TaskView originalView = new TaskView(original, "acme", "a", null, TaskStatus.QUEUED, 0, 4, NOW, NOW, NOW,
+                null, null, null, null, java.util.Map.of(), null, null, null, null);
+        when(repository.findByIdempotencyKey("acme", "k"))
+                .thenReturn(Optional.of(new TaskRepository.IdempotentTask(original, hashOf(retry))));
+        when(repository.find("acme", original, false)).thenReturn(Optional.of(originalView));
+
+        assertThat(full.submit("acme", body(retry), null, null).task()).isEqualTo(originalView);
+        assertThat(asked).as("a task already accepted is not admitted again").hasSize(1);
     }
 }
