@@ -20,8 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                                     answered {@code 413 payload_too_large}. The whole request body may
  *                                     be at most twice this plus 64 KiB (room for formatting and fields)
  * @param submitTimeout                how long a submission (or a control command: cancel, re-prioritise,
- *                                     replay) waits for Kafka to acknowledge it (and at most as long again
- *                                     for metadata); past it the API answers {@code 503 dependency_unavailable}
+ *                                     replay) may wait for Kafka: for metadata ({@code max.block.ms}) and
+ *                                     for the acknowledgement ({@code delivery.timeout.ms}); a submission
+ *                                     answers {@code 503 dependency_unavailable} within this plus 250 ms. The
+ *                                     default, 1.5 s, keeps a submission while Kafka is down under 2 s
  * @param retryAfter                   the {@code Retry-After} sent with a {@code 503} when a dependency is down
  * @param projectionGroupId            consumer group of the projection (events → Postgres); every API
  *                                     instance of one deployment shares it
@@ -42,13 +44,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param dlqProjectionGroupId         consumer group of the dead-letter projection ({@code dlq} → Postgres);
  *                                     every API instance of one deployment shares it; must differ from
  *                                     {@code projectionGroupId}
+ * @param maxBatchSize                 most tasks in one {@code POST /tasks:batch}; more is
+ *                                     {@code 400 validation_failed} for the whole request
+ * @param maxBatchBodyBytes            largest {@code POST /tasks:batch} body read at all; a bigger one is
+ *                                     {@code 413 payload_too_large} for the whole request (each task's
+ *                                     {@code payload} is still limited by {@code maxPayloadBytes})
+ * @param idempotencyTtl               how long Redis remembers an accepted idempotency key (the fast path);
+ *                                     after it, a retry with the key is still answered from Postgres (the
+ *                                     backstop), only more slowly
+ * @param rywCacheMaxBytes             bound of the in-memory read-your-writes cache: accepted tasks whose
+ *                                     {@code PENDING} row could not be written, weighed by their payload
+ *                                     (plus 1 KiB each); the oldest go first when it is full
+ * @param rywCacheTtl                  how long such a task stays in that cache; by then the projection has
+ *                                     normally written its row
  */
 @ConfigurationProperties("taskstream.ingest")
 public record IngestProperties(
         String adminKey,
         @DefaultValue("default") String adminTenant,
         @DefaultValue("262144") int maxPayloadBytes,
-        @DefaultValue("PT5S") Duration submitTimeout,
+        @DefaultValue("PT1.5S") Duration submitTimeout,
         @DefaultValue("PT5S") Duration retryAfter,
         @DefaultValue("taskstream-projection") String projectionGroupId,
         @DefaultValue("500") int projectionBatchSize,
@@ -57,7 +72,12 @@ public record IngestProperties(
         @DefaultValue("P1D") Duration partitionMaintenanceInterval,
         @DefaultValue("taskstream:cancel:") String cancelFlagPrefix,
         @DefaultValue("P7D") Duration cancelFlagTtl,
-        @DefaultValue("taskstream-dlq-projection") String dlqProjectionGroupId) {
+        @DefaultValue("taskstream-dlq-projection") String dlqProjectionGroupId,
+        @DefaultValue("1000") int maxBatchSize,
+        @DefaultValue("10485760") long maxBatchBodyBytes,
+        @DefaultValue("PT24H") Duration idempotencyTtl,
+        @DefaultValue("33554432") long rywCacheMaxBytes,
+        @DefaultValue("PT1H") Duration rywCacheTtl) {
 
     /** The shortest admin key accepted; short secrets are guessable. */
     public static final int MIN_ADMIN_KEY_LENGTH = 16;
@@ -107,6 +127,21 @@ public record IngestProperties(
             throw new IllegalArgumentException("taskstream.ingest.dlq-projection-group-id must differ from "
                     + "taskstream.ingest.projection-group-id (each projection commits its own offsets)");
         }
+        if (maxBatchSize < 1 || maxBatchSize > 10_000) {
+            throw new IllegalArgumentException("taskstream.ingest.max-batch-size must be between 1 and 10000");
+        }
+        if (maxBatchBodyBytes < 64 * 1024 || maxBatchBodyBytes > 256L * 1024 * 1024) {
+            throw new IllegalArgumentException("taskstream.ingest.max-batch-body-bytes must be between 64 KiB "
+                    + "and 256 MiB");
+        }
+        requirePositive(idempotencyTtl, "idempotency-ttl");
+        if (idempotencyTtl.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("taskstream.ingest.idempotency-ttl must be at least a minute");
+        }
+        if (rywCacheMaxBytes < 0) {
+            throw new IllegalArgumentException("taskstream.ingest.ryw-cache-max-bytes must not be negative");
+        }
+        requirePositive(rywCacheTtl, "ryw-cache-ttl");
     }
 
     private static void requirePositive(Duration value, String name) {
@@ -129,6 +164,8 @@ public record IngestProperties(
                 + projectionConcurrency + ", partitionMonthsAhead=" + partitionMonthsAhead
                 + ", partitionMaintenanceInterval=" + partitionMaintenanceInterval + ", cancelFlagPrefix="
                 + cancelFlagPrefix + ", cancelFlagTtl=" + cancelFlagTtl + ", dlqProjectionGroupId="
-                + dlqProjectionGroupId + "]";
+                + dlqProjectionGroupId + ", maxBatchSize=" + maxBatchSize + ", maxBatchBodyBytes=" + maxBatchBodyBytes
+                + ", idempotencyTtl=" + idempotencyTtl + ", rywCacheMaxBytes=" + rywCacheMaxBytes + ", rywCacheTtl="
+                + rywCacheTtl + "]";
     }
 }
