@@ -135,7 +135,7 @@ public class IdempotencyKeys {
     /** Redis did not answer (in time); nothing can be said about the keys. */
     public static final class Unavailable extends RuntimeException {
         Unavailable(Throwable cause) {
-            super("Redis is unavailable: " + cause.getMessage(), cause);
+            super("Redis is unavailable: " + cause, cause);
         }
     }
 
