@@ -230,7 +230,8 @@ public class TaskRepository {
         Long[] lockIds = keys.stream().map(key -> lockId(tenantId, key)).distinct().sorted().toArray(Long[]::new);
         jdbc.queryForObject("SELECT set_config('lock_timeout', ?, true)", String.class, timeout.toMillis() + "ms");
         jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement("SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k");
+            PreparedStatement ps = con.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k");
             ps.setArray(1, con.createArrayOf("bigint", lockIds));
             return ps;
         }, (ResultSet rs) -> {

@@ -352,7 +352,8 @@ public class TaskSubmitter {
                 }
                 answerExisting(request, existing);
             } catch (DataAccessException e) {
-                log.warn("the idempotency backstop of tenant {} did not answer: {}", request.tenantId(), e.getMessage());
+                log.warn("the idempotency backstop of tenant {} did not answer: {}", request.tenantId(),
+                        e.getMessage());
                 for (Item item : won) {
                     request.reject(item, ApiException.dependencyUnavailable("the database is unavailable, so the "
                             + "idempotency key could not be checked; retry later", retryAfter, e));

@@ -160,7 +160,8 @@ class IdempotencyIT {
 
     @Test
     void fiftyConcurrentIdenticalSubmissionsMakeOneTask() throws Exception {
-        List<HttpResponse<String>> responses = concurrently(50, i -> "{\"type\": \"idem.same\", \"payload\": {\"x\": 1}}");
+        List<HttpResponse<String>> responses = concurrently(50,
+                i -> "{\"type\": \"idem.same\", \"payload\": {\"x\": 1}}");
 
         Map<Integer, Long> statuses = responses.stream()
                 .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));

@@ -75,7 +75,8 @@ class IdempotencyKeysTest {
                 .isInstanceOf(IdempotencyKeys.Unavailable.class);
         keys.settle("acme", List.of(new Settlement("k", reservation, null)));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not Lettuce's 60 s").isLessThan(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not Lettuce's 60 s")
+                .isLessThan(Duration.ofSeconds(5));
         assertThat(keys.reserve("acme", List.of())).isEmpty();
     }
 }

@@ -101,7 +101,8 @@ class PendingViewsTest {
         assertThat(views.read(repository, "acme", s.id(), true)).hasValueSatisfying(
                 view -> assertThat(view.payload()).isEqualTo(s.payload()));
         assertThatThrownBy(() -> views.read(repository, "acme", unknown, false))
-                .as("a task it does not know is Postgres's problem").isInstanceOf(DataAccessResourceFailureException.class);
+                .as("a task it does not know is Postgres's problem")
+                .isInstanceOf(DataAccessResourceFailureException.class);
     }
 
     @Test

@@ -40,7 +40,8 @@ class SubmissionPublisherTest {
     private static final Duration OPEN_FOR = Duration.ofSeconds(7);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
-    private final CircuitBreaker breaker = CircuitBreaker.of("test", SubmissionPublisher.breakerConfig(OPEN_FOR, clock));
+    private final CircuitBreaker breaker =
+            CircuitBreaker.of("test", SubmissionPublisher.breakerConfig(OPEN_FOR, clock));
     private final CountingProducer producer = new CountingProducer();
     private final SubmissionPublisher publisher = new SubmissionPublisher(
             new KafkaTemplate<>(new MockProducerFactory<>(() -> producer)), Topics.withDefaultPrefix(),
