@@ -25,8 +25,10 @@ import io.taskstream.schemas.Priority;
  *                                     answered {@code 413 payload_too_large}. The whole request body may
  *                                     be at most twice this plus 64 KiB (room for formatting and fields)
  * @param submitTimeout                how long a submission (or a control command: cancel, re-prioritise,
- *                                     replay) waits for Kafka to acknowledge it (and at most as long again
- *                                     for metadata); past it the API answers {@code 503 dependency_unavailable}
+ *                                     replay) may wait for Kafka: for metadata ({@code max.block.ms}) and
+ *                                     for the acknowledgement ({@code delivery.timeout.ms}); a submission
+ *                                     answers {@code 503 dependency_unavailable} within this plus 250 ms. The
+ *                                     default, 1.5 s, keeps a submission while Kafka is down under 2 s
  * @param retryAfter                   the {@code Retry-After} sent with a {@code 503} when a dependency is down
  * @param projectionGroupId            consumer group of the projection (events → Postgres); every API
  *                                     instance of one deployment shares it
@@ -59,13 +61,26 @@ import io.taskstream.schemas.Priority;
  *                                     about this much)
  * @param statsMaxAge                  how long {@code GET /stats} answers a tenant from its last reading of
  *                                     the database before it reads again
+ * @param maxBatchSize                 most tasks in one {@code POST /tasks:batch}; more is
+ *                                     {@code 400 validation_failed} for the whole request
+ * @param maxBatchBodyBytes            largest {@code POST /tasks:batch} body read at all; a bigger one is
+ *                                     {@code 413 payload_too_large} for the whole request (each task's
+ *                                     {@code payload} is still limited by {@code maxPayloadBytes})
+ * @param idempotencyTtl               how long Redis remembers an accepted idempotency key (the fast path);
+ *                                     after it, a retry with the key is still answered from Postgres (the
+ *                                     backstop), only more slowly
+ * @param rywCacheMaxBytes             bound of the in-memory read-your-writes cache: accepted tasks whose
+ *                                     {@code PENDING} row could not be written, weighed by their payload
+ *                                     (plus 1 KiB each); the oldest go first when it is full
+ * @param rywCacheTtl                  how long such a task stays in that cache; by then the projection has
+ *                                     normally written its row
  */
 @ConfigurationProperties("taskstream.ingest")
 public record IngestProperties(
         String adminKey,
         @DefaultValue("default") String adminTenant,
         @DefaultValue("262144") int maxPayloadBytes,
-        @DefaultValue("PT5S") Duration submitTimeout,
+        @DefaultValue("PT1.5S") Duration submitTimeout,
         @DefaultValue("PT5S") Duration retryAfter,
         @DefaultValue("taskstream-projection") String projectionGroupId,
         @DefaultValue("500") int projectionBatchSize,
@@ -78,7 +93,12 @@ public record IngestProperties(
         @DefaultValue("taskstream-workers") String workerGroupId,
         Map<Priority, Integer> queueLimits,
         @DefaultValue("PT1S") Duration queueDepthRefresh,
-        @DefaultValue("PT2S") Duration statsMaxAge) {
+        @DefaultValue("PT2S") Duration statsMaxAge,
+        @DefaultValue("1000") int maxBatchSize,
+        @DefaultValue("10485760") long maxBatchBodyBytes,
+        @DefaultValue("PT24H") Duration idempotencyTtl,
+        @DefaultValue("33554432") long rywCacheMaxBytes,
+        @DefaultValue("PT1H") Duration rywCacheTtl) {
 
     /** The shortest admin key accepted; short secrets are guessable. */
     public static final int MIN_ADMIN_KEY_LENGTH = 16;
@@ -145,6 +165,21 @@ public record IngestProperties(
         queueLimits = Collections.unmodifiableMap(limits);
         requirePositive(queueDepthRefresh, "queue-depth-refresh");
         requirePositive(statsMaxAge, "stats-max-age");
+        if (maxBatchSize < 1 || maxBatchSize > 10_000) {
+            throw new IllegalArgumentException("taskstream.ingest.max-batch-size must be between 1 and 10000");
+        }
+        if (maxBatchBodyBytes < 64 * 1024 || maxBatchBodyBytes > 256L * 1024 * 1024) {
+            throw new IllegalArgumentException("taskstream.ingest.max-batch-body-bytes must be between 64 KiB "
+                    + "and 256 MiB");
+        }
+        requirePositive(idempotencyTtl, "idempotency-ttl");
+        if (idempotencyTtl.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("taskstream.ingest.idempotency-ttl must be at least a minute");
+        }
+        if (rywCacheMaxBytes < 0) {
+            throw new IllegalArgumentException("taskstream.ingest.ryw-cache-max-bytes must not be negative");
+        }
+        requirePositive(rywCacheTtl, "ryw-cache-ttl");
     }
 
     private static void requirePositive(Duration value, String name) {
@@ -168,6 +203,9 @@ public record IngestProperties(
                 + ", partitionMaintenanceInterval=" + partitionMaintenanceInterval + ", cancelFlagPrefix="
                 + cancelFlagPrefix + ", cancelFlagTtl=" + cancelFlagTtl + ", dlqProjectionGroupId="
                 + dlqProjectionGroupId + ", workerGroupId=" + workerGroupId + ", queueLimits=" + queueLimits
-                + ", queueDepthRefresh=" + queueDepthRefresh + ", statsMaxAge=" + statsMaxAge + "]";
+                + ", queueDepthRefresh=" + queueDepthRefresh + ", statsMaxAge=" + statsMaxAge
+                + ", maxBatchSize=" + maxBatchSize + ", maxBatchBodyBytes=" + maxBatchBodyBytes
+                + ", idempotencyTtl=" + idempotencyTtl + ", rywCacheMaxBytes=" + rywCacheMaxBytes + ", rywCacheTtl="
+                + rywCacheTtl + "]";
     }
 }

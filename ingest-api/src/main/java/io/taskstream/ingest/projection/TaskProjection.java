@@ -4,7 +4,6 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,7 +21,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.taskstream.schemas.Json;
+import io.taskstream.ingest.sql.SqlArrays;
 import io.taskstream.schemas.TaskEvent;
 
 /**
@@ -319,25 +318,11 @@ public class TaskProjection {
         });
     }
 
-    /**
-     * A column as a {@code text[]} parameter; the statement casts it to the column's type. Every value
-     * travels as its canonical text form (instants in ISO-8601 UTC), so no JDBC type mapping is involved.
-     */
     private static <R> Array array(Connection con, List<R> rows, Function<R, ?> column) throws SQLException {
-        String[] values = new String[rows.size()];
-        for (int i = 0; i < values.length; i++) {
-            Object value = column.apply(rows.get(i));
-            values[i] = value == null ? null : value instanceof Instant instant ? instant.toString() : value.toString();
-        }
-        return con.createArrayOf("text", values);
+        return SqlArrays.text(con, rows, column);
     }
 
     private static <R> Array jsonArray(Connection con, List<R> rows, Function<R, ?> column) throws SQLException {
-        String[] values = new String[rows.size()];
-        for (int i = 0; i < values.length; i++) {
-            Object value = column.apply(rows.get(i));
-            values[i] = value == null ? null : Json.mapper().writeValueAsString(value);
-        }
-        return con.createArrayOf("text", values);
+        return SqlArrays.json(con, rows, column);
     }
 }

@@ -23,11 +23,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Turns the body of {@code POST /api/v1/tasks} into a {@link TaskSubmission}, or says precisely why
- * not. There is one set of rules: the request becomes the submission document that goes to Kafka
- * (the REST fields plus {@code id}, {@code tenantId} and {@code createdAt} from the server), which is
- * checked against the {@code task-submission/v1} JSON Schema and then bound to the record, whose
- * constructor checks the rest — exactly what the scheduler applies to records of direct producers.
+ * Turns the body of {@code POST /api/v1/tasks} (or one task of {@code POST /api/v1/tasks:batch}) into
+ * a {@link TaskSubmission}, or says precisely why not. There is one set of rules: the request becomes
+ * the submission document that goes to Kafka (the REST fields plus {@code id}, {@code tenantId} and
+ * {@code createdAt} from the server), which is checked against the {@code task-submission/v1} JSON
+ * Schema and then bound to the record, whose constructor checks the rest — exactly what the scheduler
+ * applies to records of direct producers.
  *
  * <ul>
  *   <li>not JSON (or trailing garbage, duplicate keys, nesting deeper than
@@ -63,7 +64,16 @@ public final class SubmissionReader {
      * @throws ApiException (400, 413) when the request is not a valid task
      */
     public TaskSubmission read(byte[] body, String tenantId, UUID id, Instant createdAt, String idempotencyKeyHeader) {
-        ObjectNode request = JsonBodies.parseObject(body);
+        return read(JsonBodies.parseObject(body), tenantId, id, createdAt, idempotencyKeyHeader);
+    }
+
+    /**
+     * Reads one request already parsed, e.g. one task of a batch; {@code request} is not changed.
+     *
+     * @throws ApiException (400, 413) when the request is not a valid task
+     */
+    public TaskSubmission read(ObjectNode request, String tenantId, UUID id, Instant createdAt,
+            String idempotencyKeyHeader) {
         List<Violation> violations = new ArrayList<>();
         ObjectNode submission = Json.mapper().createObjectNode();
         submission.put("id", id.toString());

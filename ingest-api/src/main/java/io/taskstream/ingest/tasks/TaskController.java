@@ -35,8 +35,9 @@ import io.taskstream.ingest.http.RequestBodies;
 import io.taskstream.schemas.Violation;
 
 /**
- * The task endpoints: {@code POST /api/v1/tasks}, {@code GET /api/v1/tasks} (the list, see
- * {@link TaskQuery}), {@code GET /api/v1/tasks/{id}} and its
+ * The task endpoints: {@code POST /api/v1/tasks} ({@link TaskSubmitter}; the batch is
+ * {@link TaskBatchController}), {@code GET /api/v1/tasks} (the list, see {@link TaskQuery}),
+ * {@code GET /api/v1/tasks/{id}} and its
  * {@code /executions}, {@code DELETE /api/v1/tasks/{id}} (cancel) and {@code PATCH /api/v1/tasks/{id}}
  * (re-prioritise, see {@link TaskControl}). Every one is confined to the caller's tenant: another
  * tenant's task, like an unknown one or an id that is not a UUID, is {@code 404}.
@@ -56,13 +57,15 @@ public class TaskController {
 
     private final TaskSubmitter submitter;
     private final TaskRepository repository;
+    private final PendingViews pendingViews;
     private final TaskControl control;
     private final IngestProperties properties;
 
-    public TaskController(TaskSubmitter submitter, TaskRepository repository, TaskControl control,
-            IngestProperties properties) {
+    public TaskController(TaskSubmitter submitter, TaskRepository repository, PendingViews pendingViews,
+            TaskControl control, IngestProperties properties) {
         this.submitter = submitter;
         this.repository = repository;
+        this.pendingViews = pendingViews;
         this.control = control;
         this.properties = properties;
     }
@@ -96,13 +99,16 @@ public class TaskController {
                 query.scope());
     }
 
-    /** The task view; {@code ?include=payload} adds the payload. Another tenant's task is {@code 404}. */
+    /**
+     * The task view; {@code ?include=payload} adds the payload. Another tenant's task is {@code 404}. A
+     * task accepted by this instance whose row could not be written is answered from {@link PendingViews}.
+     */
     @GetMapping("/{id}")
     public TaskView get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id,
             @RequestParam(name = "include", required = false) String include) {
         requireScope(principal, SCOPE_READ);
         boolean withPayload = includes(include);
-        return parseId(id).flatMap(taskId -> repository.find(principal.tenantId(), taskId, withPayload))
+        return parseId(id).flatMap(taskId -> pendingViews.read(repository, principal.tenantId(), taskId, withPayload))
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no task " + id));
     }
 
@@ -111,7 +117,8 @@ public class TaskController {
     public Page<ExecutionView> executions(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id) {
         requireScope(principal, SCOPE_READ);
-        UUID taskId = parseId(id).filter(t -> repository.find(principal.tenantId(), t, false).isPresent())
+        UUID taskId = parseId(id)
+                .filter(t -> pendingViews.read(repository, principal.tenantId(), t, false).isPresent())
                 .orElseThrow(() -> ApiException.notFound("no task " + id));
         return Page.whole(repository.executions(principal.tenantId(), taskId));
     }

@@ -1,19 +1,32 @@
 package io.taskstream.ingest.tasks;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
+import io.taskstream.ingest.sql.SqlArrays;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
@@ -24,8 +37,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The API's side of the {@code tasks} table: the read-your-writes row written right after Kafka
- * acknowledged a submission, and the reads of the task view. Every query is confined to a tenant.
+ * The API's side of the {@code tasks} table: the read-your-writes rows written right after Kafka
+ * acknowledged submissions, the idempotency backstop (keys, and their advisory locks when Redis is
+ * down), and the reads of the task view. Every query is confined to a tenant.
  * The projection owns all later changes of a row ({@code ingest.projection}).
  */
 public class TaskRepository {
@@ -45,27 +59,89 @@ public class TaskRepository {
     }
 
     /**
-     * Inserts the {@code PENDING} row (version 0) of a task that Kafka has acknowledged. Does nothing
-     * when the row exists already (the projection got there first) or when another task of the tenant
-     * holds its idempotency key.
+     * Inserts the {@code PENDING} rows (version 0) of tasks that Kafka has acknowledged, in one
+     * statement. A row is not inserted when the task's row exists already (the projection got there
+     * first: then its missing request hash is filled in, so that the idempotency backstop can tell a
+     * different request) or when another task of the tenant holds its idempotency key.
      *
-     * @return whether a row was inserted
+     * @return the ids of the given tasks that have a row now; one missing lost its idempotency key to
+     *         another task
      */
-    public boolean insertPending(TaskSubmission s, byte[] requestHash, String traceId) {
-        int inserted = jdbc.update("""
+    public Set<UUID> insertPending(List<PendingRow> rows) {
+        if (rows.isEmpty()) {
+            return Set.of();
+        }
+        return jdbc.execute((Connection con) -> {
+            try (PreparedStatement ps = con.prepareStatement(INSERT_PENDING)) {
+                int i = 1;
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().id()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().tenantId()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().type()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().priority().name()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().maxAttempts()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().dueAt(r.submission().createdAt())));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().createdAt()));
+                ps.setArray(i++, SqlArrays.json(con, rows, r -> r.submission().payload()));
+                ps.setArray(i++, SqlArrays.json(con, rows, r -> r.submission().labels()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().orderingKey()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().scheduleId()));
+                ps.setArray(i++, SqlArrays.text(con, rows, PendingRow::traceId));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().idempotencyKey()));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.requestHash() == null ? null
+                        : HexFormat.of().formatHex(r.requestHash())));
+                ps.setArray(i++, SqlArrays.text(con, rows, r -> r.submission().timeout().toMillis()));
+                ps.setArray(i++, SqlArrays.json(con, rows, r -> r.submission().backoff()));
+                ps.setArray(i, SqlArrays.text(con, rows, r -> r.submission().encrypt()));
+                Set<UUID> present = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        present.add(rs.getObject(1, UUID.class));
+                    }
+                }
+                return present;
+            }
+        });
+    }
+
+    /** An accepted task's read-your-writes row: the submission, the hash of its request, its trace id. */
+    public record PendingRow(TaskSubmission submission, byte[] requestHash, String traceId) {
+    }
+
+    /**
+     * The insert of {@link #insertPending}. The {@code UPDATE} and the final {@code SELECT} see the table
+     * as it was before the statement (a data-modifying CTE's rows are invisible to its siblings), so they
+     * touch only rows that existed already; {@code inserted} adds the new ones.
+     */
+    static final String INSERT_PENDING = """
+            WITH v AS (
+                SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::timestamptz[],
+                                     ?::timestamptz[], ?::jsonb[], ?::jsonb[], ?::text[], ?::uuid[], ?::text[],
+                                     ?::text[], ?::text[], ?::bigint[], ?::jsonb[], ?::boolean[])
+                     AS v(id, tenant_id, type, priority, max_attempts, run_at, created_at, payload, labels,
+                          ordering_key, schedule_id, trace_id, idempotency_key, request_hash_hex, timeout_ms, backoff,
+                          encrypt)
+            ),
+            inserted AS (
                 INSERT INTO tasks (id, tenant_id, type, priority, status, version, attempts, max_attempts, run_at,
                                    created_at, updated_at, payload, labels, ordering_key, schedule_id, trace_id,
                                    idempotency_key, request_hash, timeout_ms, backoff, encrypt)
-                VALUES (?, ?, ?, ?, 'PENDING', 0, 0, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+                SELECT id, tenant_id, type, priority, 'PENDING', 0, 0, max_attempts, run_at, created_at, created_at,
+                       payload, labels, ordering_key, schedule_id, trace_id, idempotency_key,
+                       decode(request_hash_hex, 'hex'), timeout_ms, backoff, encrypt
+                FROM v
                 ON CONFLICT DO NOTHING
-                """,
-                s.id(), s.tenantId(), s.type(), s.priority().name(), s.maxAttempts(),
-                timestamp(s.dueAt(s.createdAt())), timestamp(s.createdAt()), timestamp(s.createdAt()),
-                Json.mapper().writeValueAsString(s.payload()), Json.mapper().writeValueAsString(s.labels()),
-                s.orderingKey(), s.scheduleId(), traceId, s.idempotencyKey(), requestHash, s.timeout().toMillis(),
-                Json.mapper().writeValueAsString(s.backoff()), s.encrypt());
-        return inserted == 1;
-    }
+                RETURNING id
+            ),
+            hashed AS (
+                UPDATE tasks t SET request_hash = decode(v.request_hash_hex, 'hex')
+                FROM v
+                WHERE t.id = v.id AND t.tenant_id = v.tenant_id AND t.idempotency_key = v.idempotency_key
+                  AND t.request_hash IS NULL AND v.request_hash_hex IS NOT NULL
+            )
+            SELECT id FROM inserted
+            UNION
+            SELECT t.id FROM tasks t JOIN v ON t.id = v.id AND t.tenant_id = v.tenant_id
+            """;
 
     /** The view of a task of {@code tenantId}; empty when there is none (or it is another tenant's). */
     public Optional<TaskView> find(String tenantId, UUID id, boolean includePayload) {
@@ -158,17 +234,79 @@ public class TaskRepository {
         return String.join(", ", VIEW_COLUMNS.stream().map(c -> alias + "." + c).toList());
     }
 
-    /** The task of {@code tenantId} that holds an idempotency key, with the hash of its request. */
-    public Optional<IdempotentTask> findByIdempotencyKey(String tenantId, String idempotencyKey) {
-        List<IdempotentTask> rows = jdbc.query(
-                "SELECT id, request_hash FROM tasks WHERE tenant_id = ? AND idempotency_key = ?",
-                (rs, n) -> new IdempotentTask(rs.getObject("id", UUID.class), rs.getBytes("request_hash")),
-                tenantId, idempotencyKey);
-        return rows.stream().findFirst();
+    /** The views of the tasks of {@code tenantId} among {@code ids} (without payload), by id. */
+    public Map<UUID, TaskView> findAll(String tenantId, Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        List<TaskView> rows = jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement("SELECT " + viewColumns("t")
+                    + " FROM tasks t WHERE t.tenant_id = ? AND t.id = ANY(?::uuid[])");
+            ps.setString(1, tenantId);
+            ps.setArray(2, SqlArrays.text(con, List.copyOf(ids), id -> id));
+            return ps;
+        }, (rs, n) -> view(rs, false));
+        Map<UUID, TaskView> byId = new HashMap<>();
+        rows.forEach(view -> byId.put(view.id(), view));
+        return byId;
     }
 
-    /** A task found by its idempotency key; {@code requestHash} is null for tasks not submitted through the API. */
-    public record IdempotentTask(UUID id, byte[] requestHash) {
+    /**
+     * The tasks of {@code tenantId} that hold the given idempotency keys (the idempotency backstop), by
+     * key, with the hash of their request.
+     */
+    public Map<String, IdempotentTask> findByIdempotencyKeys(String tenantId, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, IdempotentTask> byKey = new HashMap<>();
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement("SELECT idempotency_key, id, request_hash, created_at "
+                    + "FROM tasks WHERE tenant_id = ? AND idempotency_key = ANY(?::text[])");
+            ps.setString(1, tenantId);
+            ps.setArray(2, SqlArrays.text(con, List.copyOf(keys), key -> key));
+            return ps;
+        }, (ResultSet rs) -> {
+            byKey.put(rs.getString("idempotency_key"), new IdempotentTask(rs.getObject("id", UUID.class),
+                    rs.getBytes("request_hash"), instant(rs, "created_at")));
+        });
+        return byKey;
+    }
+
+    /**
+     * A task found by its idempotency key; {@code requestHash} is null for tasks not submitted through the
+     * API (or whose row the projection wrote before the API could).
+     */
+    public record IdempotentTask(UUID id, byte[] requestHash, Instant createdAt) {
+    }
+
+    /**
+     * Takes the transaction-scoped advisory lock of each idempotency key of {@code tenantId}, waiting at
+     * most {@code timeout} (then {@code PessimisticLockingFailureException}). Must run in a
+     * transaction; the locks are released when it ends. Keys are locked in the order of their lock ids,
+     * so that two callers never wait for each other in a cycle.
+     */
+    public void lockIdempotencyKeys(String tenantId, Collection<String> keys, Duration timeout) {
+        Long[] lockIds = keys.stream().map(key -> lockId(tenantId, key)).distinct().sorted().toArray(Long[]::new);
+        jdbc.queryForObject("SELECT set_config('lock_timeout', ?, true)", String.class, timeout.toMillis() + "ms");
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k");
+            ps.setArray(1, con.createArrayOf("bigint", lockIds));
+            return ps;
+        }, (ResultSet rs) -> {
+        });
+    }
+
+    /** The advisory lock id of an idempotency key: 64 bits of SHA-256 over a namespace, the tenant and the key. */
+    static long lockId(String tenantId, String idempotencyKey) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    ("taskstream.idempotency/" + tenantId + "/" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     /** The task view of the current row, which holds {@link #viewColumns} (and {@code payload} if asked for). */

@@ -54,6 +54,12 @@ public record TaskView(
                 finishedAt, result, lastError, labels, orderingKey, scheduleId, traceId, null, payload);
     }
 
+    /** This view with {@code payload} (for {@code ?include=payload}). */
+    public TaskView withPayload(JsonNode payload) {
+        return new TaskView(id, tenantId, type, priority, status, attempts, maxAttempts, runAt, createdAt, updatedAt,
+                startedAt, finishedAt, result, lastError, labels, orderingKey, scheduleId, traceId, progress, payload);
+    }
+
     /** The view of a task just accepted: what its read-your-writes row holds. */
     public static TaskView pending(TaskSubmission s, String traceId) {
         return new TaskView(s.id(), s.tenantId(), s.type(), s.priority(), TaskStatus.PENDING, 0, s.maxAttempts(),

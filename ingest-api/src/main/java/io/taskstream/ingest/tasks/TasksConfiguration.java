@@ -8,14 +8,27 @@ import java.util.random.RandomGenerator;
 
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Fallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.CircuitBreakerMetricNames;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.control.CancelFlags;
@@ -25,9 +38,14 @@ import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
 
-/** Wiring of tasks: the durable submission producer, the reader, the repository, cancel and re-prioritise. */
+/**
+ * Wiring of tasks: the durable submission producer and its circuit breaker, the reader, the repository,
+ * idempotency keys, the read-your-writes cache, admission, cancel and re-prioritise.
+ */
 @Configuration(proxyBeanMethods = false)
 public class TasksConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(TasksConfiguration.class);
 
     /**
      * The submission producer: {@code acks=all} and idempotent, because a {@code 202} promises the task
@@ -62,11 +80,83 @@ public class TasksConfiguration {
         return new KafkaTemplate<>(factory);
     }
 
+    /**
+     * The submission publisher; a call takes at most the submit timeout plus {@link #ACK_MARGIN} (the
+     * producer's own bounds, plus room for its sender thread to report).
+     */
     @Bean
     SubmissionPublisher submissionPublisher(KafkaTemplate<String, TaskSubmission> template, Topics topics,
-            IngestProperties properties) {
-        return new SubmissionPublisher(template, topics, properties.submitTimeout().plusSeconds(1),
-                properties.retryAfter());
+            IngestProperties properties, Clock clock, MeterRegistry meters) {
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+        CircuitBreaker breaker = breakers.circuitBreaker(SubmissionPublisher.BREAKER,
+                SubmissionPublisher.breakerConfig(properties.retryAfter(), clock));
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(CircuitBreakerMetricNames.custom()
+                .stateMetricName("taskstream.ingest.circuit_breaker.state")
+                .callsMetricName("taskstream.ingest.circuit_breaker.calls")
+                .notPermittedCallsMetricName("taskstream.ingest.circuit_breaker.not_permitted_calls")
+                .bufferedCallsMetricName("taskstream.ingest.circuit_breaker.buffered_calls")
+                .slowCallsMetricName("taskstream.ingest.circuit_breaker.slow_calls")
+                .failureRateMetricName("taskstream.ingest.circuit_breaker.failure_rate")
+                .slowCallRateMetricName("taskstream.ingest.circuit_breaker.slow_call_rate")
+                .build(), breakers).bindTo(meters);
+        breaker.getEventPublisher().onStateTransition(event ->
+                log.warn("Kafka circuit breaker of submissions: {}", event.getStateTransition()));
+        return new SubmissionPublisher(template, topics, ackTimeout(properties), properties.retryAfter(), breaker);
+    }
+
+    /** How much longer than the submit timeout a submission may wait for Kafka's answer. */
+    static final Duration ACK_MARGIN = Duration.ofMillis(250);
+
+    static Duration ackTimeout(IngestProperties properties) {
+        return properties.submitTimeout().plus(ACK_MARGIN);
+    }
+
+    /**
+     * How long a request waits for another one holding its idempotency key: a winner needs at most a
+     * Kafka call and a query, so one Kafka call's time and a second.
+     */
+    static Duration keyWait(IngestProperties properties) {
+        return ackTimeout(properties).plusSeconds(1);
+    }
+
+    /**
+     * The lease of an idempotency reservation in Redis: well beyond what a winner needs before it marks
+     * the key accepted (so a slow winner never loses its key), short enough that one that crashed frees
+     * it soon.
+     */
+    static Duration reservationTtl(IngestProperties properties) {
+        Duration twice = keyWait(properties).multipliedBy(2);
+        return twice.compareTo(MIN_RESERVATION_TTL) > 0 ? twice : MIN_RESERVATION_TTL;
+    }
+
+    static final Duration MIN_RESERVATION_TTL = Duration.ofSeconds(30);
+
+    @Bean
+    IdempotencyKeys idempotencyKeys(StringRedisTemplate redis, IngestProperties properties,
+            DataRedisProperties redisProperties) {
+        Duration timeout = redisProperties.getTimeout() == null ? Duration.ofSeconds(2) : redisProperties.getTimeout();
+        return new IdempotencyKeys(redis, reservationTtl(properties), properties.idempotencyTtl(), timeout);
+    }
+
+    @Bean
+    PendingViews pendingViews(IngestProperties properties, MeterRegistry meters) {
+        PendingViews views = new PendingViews(properties.rywCacheMaxBytes(), properties.rywCacheTtl(),
+                Ticker.systemTicker());
+        Gauge.builder("taskstream.ingest.ryw.cached", views, PendingViews::size)
+                .description("Accepted tasks answered from memory because their read-your-writes row could not "
+                        + "be written yet")
+                .register(meters);
+        return views;
+    }
+
+    /**
+     * Admits every task; the default until a real policy (queue depth) is configured. A {@link Fallback}:
+     * any other {@link Admission} bean replaces it, wherever it is declared.
+     */
+    @Bean
+    @Fallback
+    Admission openAdmission() {
+        return Admission.OPEN;
     }
 
     @Bean
@@ -87,7 +177,10 @@ public class TasksConfiguration {
 
     @Bean
     TaskSubmitter taskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
-            Clock clock, RandomGenerator taskIdRandom, MeterRegistry meters, Admission admission) {
-        return new TaskSubmitter(reader, publisher, repository, clock, taskIdRandom, meters, admission);
+            IdempotencyKeys idempotencyKeys, TransactionTemplate transactions, Admission admission,
+            PendingViews pendingViews, Clock clock, RandomGenerator taskIdRandom, IngestProperties properties,
+            MeterRegistry meters) {
+        return new TaskSubmitter(reader, publisher, repository, idempotencyKeys, transactions, admission,
+                pendingViews, clock, taskIdRandom, keyWait(properties), properties.retryAfter(), meters);
     }
 }

@@ -41,7 +41,7 @@ public class IngestPropertiesTest {
         assertThat(p.adminTenant()).isEqualTo("default");
         assertThat(p.maxPayloadBytes()).isEqualTo(262_144);
         assertThat(p.maxBodyBytes()).isEqualTo(2L * 262_144 + 65_536);
-        assertThat(p.submitTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.submitTimeout()).as("under 2 s with Kafka down").isEqualTo(Duration.ofMillis(1500));
         assertThat(p.projectionGroupId()).isEqualTo("taskstream-projection");
         assertThat(p.projectionBatchSize()).isEqualTo(500);
         assertThat(p.partitionMonthsAhead()).isEqualTo(2);
@@ -54,6 +54,11 @@ public class IngestPropertiesTest {
                 assertThat(limit).isEqualTo(10_000));
         assertThat(p.queueDepthRefresh()).isEqualTo(Duration.ofSeconds(1));
         assertThat(p.statsMaxAge()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(p.maxBatchSize()).isEqualTo(1000);
+        assertThat(p.maxBatchBodyBytes()).isEqualTo(10L * 1024 * 1024);
+        assertThat(p.idempotencyTtl()).isEqualTo(Duration.ofHours(24));
+        assertThat(p.rywCacheMaxBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(p.rywCacheTtl()).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
@@ -119,6 +124,20 @@ public class IngestPropertiesTest {
                 .hasMessageContaining("dlq-projection-group-id");
         assertThatThrownBy(() -> bind(with("dlq-projection-group-id", "taskstream-projection"))).rootCause()
                 .hasMessageContaining("must differ from taskstream.ingest.projection-group-id");
+        assertThatThrownBy(() -> bind(with("max-batch-size", "0"))).rootCause()
+                .hasMessageContaining("max-batch-size");
+        assertThatThrownBy(() -> bind(with("max-batch-size", "10001"))).rootCause()
+                .hasMessageContaining("max-batch-size");
+        assertThatThrownBy(() -> bind(with("max-batch-body-bytes", "1024"))).rootCause()
+                .hasMessageContaining("max-batch-body-bytes");
+        assertThatThrownBy(() -> bind(with("idempotency-ttl", "PT0S"))).rootCause()
+                .hasMessageContaining("idempotency-ttl");
+        assertThatThrownBy(() -> bind(with("idempotency-ttl", "PT30S"))).rootCause()
+                .hasMessageContaining("idempotency-ttl must be at least a minute");
+        assertThatThrownBy(() -> bind(with("ryw-cache-max-bytes", "-1"))).rootCause()
+                .hasMessageContaining("ryw-cache-max-bytes");
+        assertThatThrownBy(() -> bind(with("ryw-cache-ttl", "PT0S"))).rootCause()
+                .hasMessageContaining("ryw-cache-ttl");
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.taskstream.ingest.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -16,44 +14,108 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.mock.MockProducerFactory;
 
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
+import io.taskstream.ingest.tasks.TaskRepository.PendingRow;
+import io.taskstream.ingest.tasks.TaskSubmitter.Outcome;
+import io.taskstream.schemas.Json;
+import io.taskstream.schemas.JsonSerde;
+import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.Topics;
+import tools.jackson.databind.JsonNode;
 
+/**
+ * The submission path without idempotency keys, on a mock producer; keys (Redis, the Postgres backstop
+ * and fallback) are covered against real infrastructure by {@code IdempotencyIT}, {@code TaskBatchIT}
+ * and {@code RedisDownIT}.
+ */
 class TaskSubmitterTest {
 
     private static final Instant NOW = Instant.parse("2026-11-28T10:00:00.123456789Z");
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final TaskRepository repository = mock(TaskRepository.class);
-    private final List<TaskSubmission> published = new ArrayList<>();
-    private final SubmissionPublisher publisher = new SubmissionPublisher(null, null, null, null) {
-        @Override
-        public void publish(TaskSubmission submission, TraceContext trace) {
-            published.add(submission);
+    private final MockProducer<String, TaskSubmission> producer = sharedProducer(true);
+    private final List<Priority> refused = new ArrayList<>();
+    private final Admission admission = (tenantId, priority) -> {
+        if (refused.contains(priority)) {
+            throw new ApiException(ErrorCode.QUEUE_FULL, "the " + priority + " queue is full", List.of(),
+                    Duration.ofSeconds(9), null);
         }
     };
-    private final TaskSubmitter submitter = new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 262_144),
-            publisher, repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(42), meters, Admission.OPEN);
+    private final PendingViews pendingViews = new PendingViews(1 << 20, Duration.ofHours(1), Ticker.disabledTicker());
+
+    /**
+     * A mock producer that stays open, as the real factory's shared producer does: the template closes
+     * the producer it got once a send completes, which would close a mock for good.
+     */
+    private static MockProducer<String, TaskSubmission> sharedProducer(boolean autoComplete) {
+        return new MockProducer<>(autoComplete, null, new StringSerializer(),
+                JsonSerde.of(TaskSubmission.class).serializer()) {
+            @Override
+            public void close(Duration timeout) {
+            }
+        };
+    }
+
+    private TaskSubmitter submitter(MockProducer<String, TaskSubmission> kafka) {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        SubmissionPublisher publisher = new SubmissionPublisher(new KafkaTemplate<>(new MockProducerFactory<>(
+                () -> kafka)), Topics.withDefaultPrefix(), Duration.ofMillis(500), Duration.ofSeconds(5),
+                CircuitBreaker.of("test", SubmissionPublisher.breakerConfig(Duration.ofSeconds(5), clock)));
+        return new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), publisher, repository, null,
+                null, admission, pendingViews, clock, new Random(42), Duration.ofSeconds(1), Duration.ofSeconds(5),
+                meters);
+    }
+
+    private final TaskSubmitter submitter = submitter(producer);
 
     private static byte[] body(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
+    private static JsonNode node(String json) {
+        return Json.mapper().readTree(json);
+    }
+
+    /** Postgres as it answers when every row was written. */
+    private void rowsAreWritten() {
+        when(repository.insertPending(any())).thenAnswer(invocation -> {
+            List<PendingRow> rows = invocation.getArgument(0);
+            Set<UUID> ids = new HashSet<>();
+            rows.forEach(row -> ids.add(row.submission().id()));
+            return ids;
+        });
+    }
+
     @Test
-    void anAcceptedTaskIsPublishedThenRecordedAsPending() {
-        when(repository.insertPending(any(), any(), any())).thenReturn(true);
+    void anAcceptedTaskIsProducedThenRecordedAsPending() {
+        rowsAreWritten();
         TraceContext trace = TraceContext.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").orElseThrow();
 
         TaskSubmitter.Submitted result = submitter.submit("acme", body("{\"type\": \"a\", \"payload\": {}}"), null,
@@ -67,80 +129,119 @@ class TaskSubmitterTest {
         assertThat(view.runAt()).isEqualTo(view.createdAt());
         assertThat(view.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(view.id().version()).isEqualTo(7);
-        assertThat(published).singleElement().satisfies(s -> assertThat(s.id()).isEqualTo(view.id()));
-        verify(repository).insertPending(eq(published.getFirst()), any(), eq(trace.traceId()));
+        assertThat(producer.history()).singleElement().satisfies(r -> assertThat(r.value().id()).isEqualTo(view.id()));
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<List<PendingRow>> rows = ArgumentCaptor.forClass(List.class);
+        verify(repository).insertPending(rows.capture());
+        assertThat(rows.getValue()).singleElement().satisfies(row -> {
+            assertThat(row.submission()).isEqualTo(producer.history().getFirst().value());
+            assertThat(row.traceId()).isEqualTo(trace.traceId());
+            assertThat(row.requestHash()).isEqualTo(TaskSubmitter.requestHash(row.submission()));
+        });
     }
 
     @Test
-    void aTaskStaysAcceptedWhenItsPendingRowCannotBeWritten() {
-        when(repository.insertPending(any(), any(), any()))
-                .thenThrow(new DataAccessResourceFailureException("postgres down"));
+    void aTaskStaysAcceptedAndReadableWhenItsPendingRowCannotBeWritten() {
+        when(repository.insertPending(any())).thenThrow(new DataAccessResourceFailureException("postgres down"));
 
-        TaskSubmitter.Submitted result = submitter.submit("acme", body("{\"type\": \"a\", \"payload\": {}}"), null,
-                null);
+        TaskSubmitter.Submitted result = submitter.submit("acme", body("{\"type\": \"a\", \"payload\": {\"n\": 1}}"),
+                null, null);
 
         assertThat(result.created()).isTrue();
-        assertThat(published).hasSize(1);
+        assertThat(producer.history()).hasSize(1);
         assertThat(meters.get("taskstream.ingest.ryw.insert.failures").counter().count()).isEqualTo(1.0);
+        assertThat(pendingViews.find("acme", result.task().id(), true)).hasValueSatisfying(view -> {
+            assertThat(view.status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(view.payload().get("n").asInt()).isEqualTo(1);
+        });
     }
 
     @Test
-    void anInvalidRequestPublishesNothing() {
+    void anInvalidRequestProducesNothing() {
         assertThatThrownBy(() -> submitter.submit("acme", body("{\"type\": \"A\"}"), null, null))
-                .isInstanceOf(ApiException.class);
-        assertThat(published).isEmpty();
+                .isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+        assertThat(producer.history()).isEmpty();
     }
 
     @Test
-    void theSameRequestWithTheSameKeyAnswersTheOriginalTask() {
-        String request = "{\"type\": \"a\", \"payload\": {\"x\": 1, \"y\": 2}, \"idempotencyKey\": \"k\"}";
-        UUID original = UUID.randomUUID();
-        byte[] hash = hashOf(request);
-        TaskView originalView = new TaskView(original, "acme", "a", null, TaskStatus.QUEUED, 0, 4, NOW, NOW, NOW,
-                null, null, null, null, java.util.Map.of(), null, null, null, null);
-        when(repository.findByIdempotencyKey("acme", "k"))
-                .thenReturn(Optional.of(new TaskRepository.IdempotentTask(original, hash)));
-        when(repository.find("acme", original, false)).thenReturn(Optional.of(originalView));
+    void kafkaTroubleIsADependencyProblemAndLeavesNoRow() {
+        producer.sendException = new org.apache.kafka.common.KafkaException("closed");
 
-        TaskSubmitter.Submitted result = submitter.submit("acme",
-                body("{\"idempotencyKey\": \"k\", \"payload\": {\"y\": 2, \"x\": 1}, \"type\": \"a\"}"), null, null);
-
-        assertThat(result.created()).isFalse();
-        assertThat(result.task()).isEqualTo(originalView);
-        assertThat(published).isEmpty();
+        assertThatThrownBy(() -> submitter.submit("acme", body("{\"type\": \"a\", \"payload\": {}}"), null, null))
+                .isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
+        verify(repository, never()).insertPending(any());
     }
 
     @Test
-    void theSameKeyWithADifferentRequestIsAConflict() {
-        UUID original = UUID.randomUUID();
-        when(repository.findByIdempotencyKey("acme", "k")).thenReturn(Optional.of(
-                new TaskRepository.IdempotentTask(original, hashOf("{\"type\": \"a\", \"payload\": {}, "
-                        + "\"idempotencyKey\": \"k\"}"))));
+    void admissionIsAskedForEveryNewTaskAndItsRefusalIsTheTasksAnswer() {
+        rowsAreWritten();
+        refused.add(Priority.LOW);
 
-        assertThatThrownBy(() -> submitter.submit("acme", body("{\"type\": \"b\", \"payload\": {}}"), "k", null))
+        assertThatThrownBy(() -> submitter.submit("acme", body("{\"type\": \"a\", \"payload\": {}, "
+                + "\"priority\": \"LOW\"}"), null, null))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT);
-                    assertThat(e.getMessage()).contains(original.toString());
+                    assertThat(e.code()).isEqualTo(ErrorCode.QUEUE_FULL);
+                    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(9));
                 });
-        assertThat(published).isEmpty();
+        List<Outcome> batch = submitter.submitAll("acme", List.of(
+                node("{\"type\": \"a\", \"payload\": {}, \"priority\": \"LOW\"}"),
+                node("{\"type\": \"a\", \"payload\": {}, \"priority\": \"HIGH\"}")), null);
+
+        assertThat(batch).extracting(Outcome::status).containsExactly(503, 202);
+        assertThat(producer.history()).singleElement()
+                .satisfies(r -> assertThat(r.value().priority()).isEqualTo(Priority.HIGH));
     }
 
     @Test
-    void losingAnIdempotencyRaceAnswersTheWinner() {
-        UUID winner = UUID.randomUUID();
-        String request = "{\"type\": \"a\", \"payload\": {}, \"idempotencyKey\": \"k\"}";
-        TaskView winnerView = new TaskView(winner, "acme", "a", null, TaskStatus.PENDING, 0, 4, NOW, NOW, NOW,
-                null, null, null, null, java.util.Map.of(), null, null, null, null);
-        when(repository.findByIdempotencyKey("acme", "k")).thenReturn(Optional.empty(),
-                Optional.of(new TaskRepository.IdempotentTask(winner, hashOf(request))));
-        when(repository.insertPending(any(), any(), any())).thenReturn(false);
-        when(repository.find(eq("acme"), any(UUID.class), anyBoolean())).thenAnswer(inv ->
-                winner.equals(inv.getArgument(1)) ? Optional.of(winnerView) : Optional.empty());
+    void aBatchAnswersEveryTaskInOrderAndBadOnesFailAlone() {
+        rowsAreWritten();
 
-        TaskSubmitter.Submitted result = submitter.submit("acme", body(request), null, null);
+        List<Outcome> outcomes = submitter.submitAll("acme", List.of(
+                node("{\"type\": \"a\", \"payload\": {\"n\": 0}}"),
+                node("{\"type\": \"Not Valid\", \"payload\": {}}"),
+                node("[1, 2]"),
+                node("{\"type\": \"a\", \"payload\": {\"blob\": \"" + "x".repeat(2000) + "\"}}"),
+                node("{\"type\": \"a\", \"payload\": {\"n\": 4}, \"priority\": \"CRITICAL\"}")), null);
 
-        assertThat(result.created()).isFalse();
-        assertThat(result.task().id()).isEqualTo(winner);
+        assertThat(outcomes).extracting(Outcome::status).containsExactly(202, 400, 400, 413, 202);
+        assertThat(((Outcome.Rejected) outcomes.get(1)).error().errors()).extracting(v -> v.field())
+                .containsExactly("type");
+        assertThat(producer.history()).extracting(r -> r.value().payload().get("n").asInt()).containsExactly(0, 4);
+        assertThat(producer.history()).extracting(r -> r.topic())
+                .containsExactly("taskstream.submit.normal", "taskstream.submit.critical");
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<List<PendingRow>> rows = ArgumentCaptor.forClass(List.class);
+        verify(repository).insertPending(rows.capture());
+        assertThat(rows.getValue()).as("one statement for the batch").hasSize(2);
+        TaskView first = ((Outcome.Created) outcomes.get(0)).task();
+        TaskView last = ((Outcome.Created) outcomes.get(4)).task();
+        assertThat(first.id()).isNotEqualTo(last.id());
+        assertThat(first.createdAt()).isEqualTo(last.createdAt());
+    }
+
+    @Test
+    void aTaskKafkaDidNotTakeIsUnavailableWhileTheRestOfItsBatchIsAccepted() throws Exception {
+        rowsAreWritten();
+        MockProducer<String, TaskSubmission> manual = sharedProducer(false);
+        TaskSubmitter withManualKafka = submitter(manual);
+
+        CompletableFuture<List<Outcome>> submitting = CompletableFuture.supplyAsync(() -> withManualKafka.submitAll(
+                "acme", List.of(node("{\"type\": \"a\", \"payload\": {}}"), node("{\"type\": \"b\", \"payload\": {}}"),
+                        node("{\"type\": \"c\", \"payload\": {}}")), null));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> manual.history().size() == 3);
+        manual.completeNext();
+        manual.errorNext(new NotEnoughReplicasException("isr too small"));
+        manual.completeNext();
+
+        List<Outcome> outcomes = submitting.get(5, TimeUnit.SECONDS);
+        assertThat(outcomes).extracting(Outcome::status).containsExactly(202, 503, 202);
+        assertThat(((Outcome.Rejected) outcomes.get(1)).error().code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE);
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<List<PendingRow>> rows = ArgumentCaptor.forClass(List.class);
+        verify(repository).insertPending(rows.capture());
+        assertThat(rows.getValue()).extracting(row -> row.submission().type()).containsExactly("a", "c");
     }
 
     @Test
@@ -156,54 +257,5 @@ class TaskSubmitterTest {
 
     private static TaskSubmission read(String json) {
         return new SubmissionReader(SchemaValidator.load(), 1024).read(body(json), "acme", UUID.randomUUID(), NOW, null);
-    }
-
-    private static byte[] hashOf(String json) {
-        return TaskSubmitter.requestHash(read(json));
-    }
-
-    @Test
-    void kafkaTroubleLeavesNoRow() {
-        SubmissionPublisher failing = new SubmissionPublisher(null, null, null, null) {
-            @Override
-            public void publish(TaskSubmission submission, TraceContext trace) {
-                throw ApiException.dependencyUnavailable("down", Duration.ofSeconds(1), null);
-            }
-        };
-        TaskSubmitter withFailingKafka = new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), failing,
-                repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(1), meters, Admission.OPEN);
-
-        assertThatThrownBy(() -> withFailingKafka.submit("acme", body("{\"type\": \"a\", \"payload\": {}}"), null, null))
-                .isInstanceOfSatisfying(ApiException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
-        verify(repository, never()).insertPending(any(), any(), any());
-    }
-
-    @Test
-    void aRefusedTaskIsNeitherPublishedNorRecordedButAnIdempotentRetryIsStillAnswered() {
-        List<String> asked = new ArrayList<>();
-        TaskSubmitter full = new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), publisher,
-                repository, Clock.fixed(NOW, ZoneOffset.UTC), new Random(1), meters, (tenant, priority) -> {
-                    asked.add(tenant + ":" + priority);
-                    throw new ApiException(ErrorCode.QUEUE_FULL, "full");
-                });
-
-        assertThatThrownBy(() -> full.submit("acme", body("{\"type\": \"a\", \"payload\": {}, \"priority\": \"LOW\"}"),
-                null, null)).isInstanceOfSatisfying(ApiException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.QUEUE_FULL));
-        assertThat(asked).containsExactly("acme:LOW");
-        assertThat(published).isEmpty();
-        verify(repository, never()).insertPending(any(), any(), any());
-
-        String retry = "{\"type\": \"a\", \"payload\": {}, \"idempotencyKey\": \"k\"}";
-        UUID original = UUID.randomUUID();
-        TaskView originalView = new TaskView(original, "acme", "a", null, TaskStatus.QUEUED, 0, 4, NOW, NOW, NOW,
-                null, null, null, null, java.util.Map.of(), null, null, null, null);
-        when(repository.findByIdempotencyKey("acme", "k"))
-                .thenReturn(Optional.of(new TaskRepository.IdempotentTask(original, hashOf(retry))));
-        when(repository.find("acme", original, false)).thenReturn(Optional.of(originalView));
-
-        assertThat(full.submit("acme", body(retry), null, null).task()).isEqualTo(originalView);
-        assertThat(asked).as("a task already accepted is not admitted again").hasSize(1);
     }
 }
