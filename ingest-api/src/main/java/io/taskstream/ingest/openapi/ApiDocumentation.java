@@ -29,9 +29,11 @@ import static io.taskstream.ingest.openapi.Examples.json;
 import static io.taskstream.ingest.openapi.Examples.page;
 import static io.taskstream.ingest.openapi.Examples.with;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,12 +43,15 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
+import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -179,7 +184,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                     .header("traceparent", TRACEPARENT)
                     .body(ComponentSchemas.TASK_BATCH_REQUEST, List.of(JSON), orderedMap(
                             "two tasks", Map.of("tasks", List.of(Examples.SUBMISSION_MINIMAL, Examples.SUBMISSION_FULL))))
-                    .successOr(ComponentSchemas.TASK_BATCH_RESPONSE, 200, "One result per item, in request order.",
+                    .successAs(ComponentSchemas.TASK_BATCH_RESPONSE, 200, "One result per item, in request order.",
                             Map.of("results", List.of(
                                     orderedMap("index", 0, "status", 202, "task", TASK_PENDING),
                                     orderedMap("index", 1, "status", 400,
@@ -354,6 +359,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
             }
         }));
         register(components, needed);
+        pruneUnreferencedSchemas(openApi);
         List<Tag> tags = new ArrayList<>();
         TAGS.forEach((name, description) -> {
             if (needed.tags.contains(name)) {
@@ -361,6 +367,34 @@ public final class ApiDocumentation implements OpenApiCustomizer {
             }
         });
         openApi.setTags(tags.isEmpty() ? null : tags);
+    }
+
+    private static final Pattern SCHEMA_REF =
+            Pattern.compile("#/components/schemas/([A-Za-z0-9_.-]+)");
+
+    /**
+     * Drops the schemas springdoc generated for what the table replaced (a batch result's
+     * {@code ProblemDetail}, a hidden parameter's type): only schemas the paths reach, directly or
+     * through other schemas, stay.
+     */
+    static void pruneUnreferencedSchemas(OpenAPI openApi) {
+        Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+        if (schemas == null) {
+            return;
+        }
+        Set<String> reached = new LinkedHashSet<>();
+        Deque<String> texts = new ArrayDeque<>();
+        texts.add(Json31.pretty(openApi.getPaths()));
+        while (!texts.isEmpty()) {
+            Matcher refs = SCHEMA_REF.matcher(texts.pop());
+            while (refs.find()) {
+                String name = refs.group(1);
+                if (reached.add(name) && schemas.containsKey(name)) {
+                    texts.add(Json31.pretty(schemas.get(name)));
+                }
+            }
+        }
+        schemas.keySet().retainAll(reached);
     }
 
     /** The components the applied entries refer to; only these are added. */
@@ -395,6 +429,15 @@ public final class ApiDocumentation implements OpenApiCustomizer {
     }
 
     private static void applyParameters(OperationDoc doc, Operation operation) {
+        if (operation.getParameters() != null) {
+            // a controller that takes every query parameter as one map does so to refuse unknown ones; the
+            // table documents the parameters it knows one by one
+            operation.getParameters().removeIf(p -> p.getSchema() != null && p.getSchema().get$ref() != null
+                    && p.getSchema().get$ref().contains("MultiValueMap"));
+            if (operation.getParameters().isEmpty()) {
+                operation.setParameters(null);
+            }
+        }
         for (OperationDoc.Param param : doc.parameters()) {
             Parameter existing = operation.getParameters() == null ? null : operation.getParameters().stream()
                     .filter(p -> param.in().equals(p.getIn()) && param.name().equalsIgnoreCase(p.getName()))
@@ -481,9 +524,9 @@ public final class ApiDocumentation implements OpenApiCustomizer {
             return response;
         }
         Schema<?> schema = generated;
-        if (success.fallbackSchema() != null && (generated == null || generated.get$ref() == null)) {
-            schema = ref(success.fallbackSchema());
-            needed.schemas.add(success.fallbackSchema());
+        if (success.writtenSchema() != null) {
+            schema = ref(success.writtenSchema());
+            needed.schemas.add(success.writtenSchema());
         }
         return response.content(new Content().addMediaType(JSON, new MediaType().schema(schema)
                 .example(success.example())));

@@ -119,11 +119,16 @@ final class Examples {
 
     static final Map<String, Object> STATS = json("""
             {
+              "tenantId": "default",
+              "generatedAt": "2026-11-28T10:00:01Z",
               "countsByStatus": {"PENDING": 2, "SCHEDULED": 14, "QUEUED": 120, "PROCESSING": 16,
                                  "RETRY_SCHEDULED": 3, "COMPLETED": 48210, "FAILED": 12, "CANCELLED": 4},
               "queueDepth": {"CRITICAL": 0, "HIGH": 4, "NORMAL": 116, "LOW": 0},
-              "completedPerMinute": 412,
-              "failedPerMinute": 3
+              "queueDepthObservedAt": "2026-11-28T10:00:00.500Z",
+              "perMinute": [
+                {"minute": "2026-11-28T09:59:00Z", "completed": 412, "failed": 3},
+                {"minute": "2026-11-28T10:00:00Z", "completed": 7, "failed": 0}
+              ]
             }
             """);
 

@@ -67,7 +67,7 @@ record OperationDoc(
     /**
      * A request body springdoc cannot see (the controllers read raw bodies to bound their size).
      *
-     * @param schema     a component of {@link RequestSchemas}
+     * @param schema     a component of {@link ComponentSchemas}
      * @param mediaTypes the content types the operation accepts
      * @param examples   named examples (plain maps and lists, see {@link Examples#json(String)})
      */
@@ -80,13 +80,14 @@ record OperationDoc(
 
     /**
      * A success answer. Its schema is springdoc's, generated from the controller's return type (the Java
-     * records); {@code fallbackSchema} is used when that type says nothing (not a component).
+     * records), unless {@code writtenSchema} names one written by hand (where the records say too little or
+     * the wrong thing, e.g. a batch result's {@code error}, which is a {@code Problem}).
      *
      * @param example        null only for an answer without a body ({@code 204})
      * @param headers        names of header components ({@code Location})
-     * @param fallbackSchema a component of {@link RequestSchemas}, or null
+     * @param writtenSchema  a component of {@link ComponentSchemas}, or null
      */
-    record Success(int status, String description, Object example, List<String> headers, String fallbackSchema) {
+    record Success(int status, String description, Object example, List<String> headers, String writtenSchema) {
         Success {
             headers = List.copyOf(headers);
         }
@@ -157,9 +158,9 @@ record OperationDoc(
             return this;
         }
 
-        /** A success whose schema is {@code fallbackSchema} unless the controller's return type gives one. */
-        Builder successOr(String fallbackSchema, int status, String text, Object example) {
-            successes.add(new Success(status, text, example, List.of(), fallbackSchema));
+        /** A success whose schema is {@code writtenSchema}, whatever the controller's return type says. */
+        Builder successAs(String writtenSchema, int status, String text, Object example) {
+            successes.add(new Success(status, text, example, List.of(), writtenSchema));
             return this;
         }
 
