@@ -12,10 +12,6 @@ import io.taskstream.schemas.Priority;
 @FunctionalInterface
 public interface Admission {
 
-    /** Admits everything; what runs until a real policy is configured. */
-    Admission OPEN = (tenantId, priority) -> {
-    };
-
     /**
      * Returns when a new task of {@code priority} for {@code tenantId} may be accepted.
      *

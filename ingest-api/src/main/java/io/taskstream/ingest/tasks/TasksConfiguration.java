@@ -14,7 +14,6 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Fallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -147,16 +146,6 @@ public class TasksConfiguration {
                         + "be written yet")
                 .register(meters);
         return views;
-    }
-
-    /**
-     * Admits every task; the default until a real policy (queue depth) is configured. A {@link Fallback}:
-     * any other {@link Admission} bean replaces it, wherever it is declared.
-     */
-    @Bean
-    @Fallback
-    Admission openAdmission() {
-        return Admission.OPEN;
     }
 
     @Bean

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -64,12 +65,13 @@ class IdempotencyIT {
         ItSupport.register(IdempotencyIT.class, registry);
     }
 
-    /** Admission that refuses while {@link #REFUSING} is set: replaces the default (open) one. */
+    /** Admission that refuses while {@link #REFUSING} is set: replaces the queue-depth one. */
     static final AtomicBoolean REFUSING = new AtomicBoolean();
 
     @TestConfiguration
     static class RefusingAdmission {
         @Bean
+        @Primary
         Admission testAdmission() {
             return (tenantId, priority) -> {
                 if (REFUSING.get()) {
