@@ -39,6 +39,7 @@ public final class LagProbe implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("lag-probe").factory());
     private long startNanos;
+    private volatile int partitions;
 
     public LagProbe(Admin admin, String group, Collection<String> topics, Duration timeout) {
         this.admin = admin;
@@ -55,6 +56,7 @@ public final class LagProbe implements AutoCloseable {
                         .forEach(p -> partitions.add(new TopicPartition(topic, p.partition()))));
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        this.partitions = partitions.size();
         Map<TopicPartition, Long> latest = offsets(partitions, OffsetSpec.latest());
         Map<TopicPartition, Long> earliest = offsets(partitions, OffsetSpec.earliest());
         long lag = 0;
@@ -75,6 +77,15 @@ public final class LagProbe implements AutoCloseable {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         answer.forEach((p, info) -> offsets.put(p, info.offset()));
         return offsets;
+    }
+
+    /**
+     * Whether a lag is as good as none: the topics' partitions (as last seen) may each end with a
+     * transaction marker, which a consumer never commits past until the next record (the scheduler
+     * writes {@code events} in transactions), so up to one offset per partition is not work left.
+     */
+    public boolean caughtUp(long lag) {
+        return lag <= partitions;
     }
 
     /** Starts sampling every {@code interval} in the background; a failed sample is skipped. */

@@ -2,16 +2,12 @@ package io.taskstream.bench;
 
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -50,14 +46,10 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
 
     /** Runs the scenario, prints its report on {@code out} and returns the load result. */
     public OpenLoop.Result run(PrintStream out) throws Exception {
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
         String runId = UUID.randomUUID().toString().substring(0, 8);
         OpenLoop loop = new OpenLoop(rate, warmup, duration, Duration.ofSeconds(30));
-        try (Admin admin = kafka == null ? null : admin(kafka);
+        try (LoopbackHttp http = new LoopbackHttp(api);
+             Admin admin = kafka == null ? null : admin(kafka);
              LagProbe projection = admin == null ? null
                      : new LagProbe(admin, projectionGroup, List.of(topics.events()), Duration.ofSeconds(2));
              LagProbe queue = admin == null ? null
@@ -68,8 +60,8 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
             }
             out.printf("submit: %.0f requests/s%s for %ds after a %ds warm-up against %s%n", rate,
                     batch == 0 ? "" : " of " + batch + " tasks", duration.toSeconds(), warmup.toSeconds(), api);
-            OpenLoop.Result result = loop.run(index -> http.send(request(runId, index),
-                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            String authorization = "Authorization: Bearer " + apiKey;
+            OpenLoop.Result result = loop.run(index -> http.post(path(), body(runId, index), authorization));
             Report.print(out, result);
             if (projection != null) {
                 out.printf("  projection lag (group %s on %s): max %d events%n", projectionGroup, topics.events(),
@@ -86,7 +78,7 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
         long deadline = start + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (projection.lag() == 0) {
+                if (projection.caughtUp(projection.lag())) {
                     return String.format("%.1f s", (System.nanoTime() - start) / 1e9);
                 }
             } catch (Exception e) {
@@ -97,15 +89,12 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
         return "not within " + timeout.toSeconds() + " s";
     }
 
-    HttpRequest request(String runId, long index) {
-        String json = batch == 0 ? task(runId, index, 0)
-                : batchOf(runId, index);
-        return HttpRequest.newBuilder(api.resolve(batch == 0 ? "/api/v1/tasks" : "/api/v1/tasks:batch"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8))
-                .build();
+    String path() {
+        return batch == 0 ? "/api/v1/tasks" : "/api/v1/tasks:batch";
+    }
+
+    byte[] body(String runId, long index) {
+        return (batch == 0 ? task(runId, index, 0) : batchOf(runId, index)).getBytes(StandardCharsets.UTF_8);
     }
 
     private String batchOf(String runId, long index) {

@@ -194,7 +194,7 @@ public class TaskSubmitter {
         TaskSubmission submission = reader.read(body, tenantId, TaskIds.newId(clock, random), now(),
                 idempotencyKeyHeader);
         Outcome[] results = new Outcome[1];
-        process(new Request(tenantId, trace, results), List.of(new Item(0, submission, requestHash(submission))));
+        process(new Request(tenantId, trace, results), List.of(Item.of(0, submission)));
         return switch (results[0]) {
             case Outcome.Created created -> new Submitted(created.task(), true);
             case Outcome.Found found -> new Submitted(found.task(), false);
@@ -219,7 +219,7 @@ public class TaskSubmitter {
             }
             try {
                 TaskSubmission submission = reader.read(request, tenantId, TaskIds.newId(clock, random), now, null);
-                items.add(new Item(i, submission, requestHash(submission)));
+                items.add(Item.of(i, submission));
             } catch (ApiException e) {
                 results[i] = new Outcome.Rejected(e);
             }
@@ -232,8 +232,13 @@ public class TaskSubmitter {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** A valid task of the request, at {@code index}. */
+    /** A valid task of the request, at {@code index}; {@code hash} only when it has an idempotency key. */
     private record Item(int index, TaskSubmission submission, byte[] hash) {
+
+        /** Only a task with a key is ever compared with another, so only its request is hashed. */
+        static Item of(int index, TaskSubmission submission) {
+            return new Item(index, submission, submission.idempotencyKey() == null ? null : requestHash(submission));
+        }
 
         String key() {
             return submission.idempotencyKey();
