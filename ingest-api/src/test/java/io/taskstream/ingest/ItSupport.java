@@ -1,5 +1,7 @@
 package io.taskstream.ingest;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +38,15 @@ public final class ItSupport {
         properties.put("taskstream.ingest.dlq-projection-group-id", "dlq-projection-" + id);
         properties.put("taskstream.ingest.admin-key", ADMIN_KEY);
         return properties;
+    }
+
+    /** A port nothing listens on (it was free a moment ago): where a test points a dependency that is down. */
+    public static int unusedPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static Map<String, String> infrastructure(Class<?> testClass) {

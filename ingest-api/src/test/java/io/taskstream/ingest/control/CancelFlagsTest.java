@@ -3,8 +3,6 @@ package io.taskstream.ingest.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -16,6 +14,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.taskstream.ingest.ItSupport;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
 
@@ -31,12 +30,6 @@ class CancelFlagsTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Test
     void theKeyIsThePrefixAndTheTaskId() {
         UUID id = UUID.fromString("0193a8f0-0000-7000-8000-000000000001");
@@ -46,8 +39,8 @@ class CancelFlagsTest {
     }
 
     @Test
-    void anUnreachableRedisIsAQuickDependencyProblem() throws IOException {
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", freePort()),
+    void anUnreachableRedisIsAQuickDependencyProblem() {
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", ItSupport.unusedPort()),
                 LettuceClientConfiguration.builder().commandTimeout(Duration.ofMillis(500)).build());
         factory.afterPropertiesSet();
         factory.start();

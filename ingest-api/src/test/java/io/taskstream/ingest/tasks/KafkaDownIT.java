@@ -2,8 +2,6 @@ package io.taskstream.ingest.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -39,16 +37,8 @@ class KafkaDownIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new java.util.HashMap<>(ItSupport.properties(KafkaDownIT.class));
-        properties.put("spring.kafka.bootstrap-servers", "127.0.0.1:" + freePort());
+        properties.put("spring.kafka.bootstrap-servers", "127.0.0.1:" + ItSupport.unusedPort());
         properties.forEach((k, v) -> registry.add(k, () -> v));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @LocalServerPort

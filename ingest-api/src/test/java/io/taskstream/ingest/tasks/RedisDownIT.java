@@ -4,8 +4,6 @@ import static io.taskstream.ingest.TestApi.assertProblem;
 import static io.taskstream.ingest.TestApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -58,16 +56,8 @@ class RedisDownIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new HashMap<>(ItSupport.properties(RedisDownIT.class));
-        properties.put("spring.data.redis.url", "redis://127.0.0.1:" + freePort());
+        properties.put("spring.data.redis.url", "redis://127.0.0.1:" + ItSupport.unusedPort());
         properties.forEach((k, v) -> registry.add(k, () -> v));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static TestKafka kafka;
