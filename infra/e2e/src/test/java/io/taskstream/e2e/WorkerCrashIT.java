@@ -72,7 +72,9 @@ class WorkerCrashIT {
 
     @Test
     void killingAWorkerInTheMiddleOf200RunningTasksLosesNoneAndNeverRunsOneTwiceAtOnce() throws Exception {
-        startSystem(3, Duration.ofSeconds(2));
+        // 5 s of work each: starts are paced by the scheduler's ticks and the leases (seen: 200 starts over
+        // ≈ 6 s), so shorter tasks may never have dozens running at once, and the kill would hit an idle worker
+        startSystem(3, Duration.ofSeconds(5));
         ServiceProcess doomed = system.startWorker("worker-doomed", QUICK);
         ServiceProcess survivor = system.startWorker("worker-survivor", QUICK);
         doomed.awaitReady(TaskstreamSystem.START);
@@ -80,8 +82,8 @@ class WorkerCrashIT {
         system.awaitWorkers(2);
 
         system.produce(tasks(200));
-        // kill -9 while at least half of the tasks run (on two workers of 100 slots each)
-        await().atMost(Duration.ofMinutes(2)).until(() -> work.inFlight() >= 100);
+        // kill -9 while dozens of tasks run (on two workers of 100 slots each)
+        await().atMost(Duration.ofMinutes(2)).until(() -> work.inFlight() >= 60);
         doomed.kill();
         LOG.info("killed a worker with {} runs started so far", work.runs());
 
