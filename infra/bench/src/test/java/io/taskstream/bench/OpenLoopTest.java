@@ -65,6 +65,30 @@ class OpenLoopTest {
     }
 
     @Test
+    void anAnswerThatNeverComesEndsTheRunAfterTheDrainTimeoutUncounted() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        OpenLoop loop = new OpenLoop(100, Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(300));
+
+        OpenLoop.Result result = loop.run(index -> {
+            if (index == 3) {
+                // like a blocked socket read, which an interrupt does not end
+                while (never.getCount() > 0) {
+                    try {
+                        never.await();
+                    } catch (InterruptedException ignored) {
+                        // keep waiting
+                    }
+                }
+            }
+            return 202;
+        });
+
+        assertThat(result.recorded()).isEqualTo(9);
+        assertThat(result.count(202)).isEqualTo(9);
+        never.countDown();
+    }
+
+    @Test
     void refusesANonsensicalRun() {
         assertThatThrownBy(() -> new OpenLoop(0, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1)))
                 .hasMessageContaining("rate");

@@ -64,8 +64,8 @@ public class TaskRepository {
      * first: then its missing request hash is filled in, so that the idempotency backstop can tell a
      * different request) or when another task of the tenant holds its idempotency key.
      *
-     * @return the ids of the given tasks that have a row now; one missing lost its idempotency key to
-     *         another task
+     * @return the ids of the given tasks that have a row now (inserted here or by the projection); one
+     *         missing lost its idempotency key to another task
      */
     public Set<UUID> insertPending(List<PendingRow> rows) {
         if (rows.isEmpty()) {
@@ -98,9 +98,34 @@ public class TaskRepository {
                         present.add(rs.getObject(1, UUID.class));
                     }
                 }
+                if (present.size() < rows.size()) {
+                    present.addAll(committedSince(con, rows, present));
+                }
                 return present;
             }
         });
+    }
+
+    /**
+     * Those of {@code rows} missing from {@code present} that have a row after all: the statement's
+     * snapshot misses a row the projection committed while it ran (its insert then skipped the
+     * conflicting row), which a new statement sees.
+     */
+    private static Set<UUID> committedSince(Connection con, List<PendingRow> rows, Set<UUID> present)
+            throws SQLException {
+        List<PendingRow> missing = rows.stream().filter(r -> !present.contains(r.submission().id())).toList();
+        try (PreparedStatement ps = con.prepareStatement("SELECT t.id FROM tasks t "
+                + "JOIN unnest(?::uuid[], ?::text[]) AS v(id, tenant_id) ON t.id = v.id AND t.tenant_id = v.tenant_id")) {
+            ps.setArray(1, SqlArrays.text(con, missing, r -> r.submission().id()));
+            ps.setArray(2, SqlArrays.text(con, missing, r -> r.submission().tenantId()));
+            Set<UUID> found = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return found;
+        }
     }
 
     /** An accepted task's read-your-writes row: the submission, the hash of its request, its trace id. */

@@ -55,9 +55,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li><b>Produce</b> all new tasks as one Kafka batch and wait for the {@code acks=all}
  *       acknowledgements ({@link SubmissionPublisher}: a task Kafka did not take is {@code 503}) — from
  *       here on a task is accepted ({@code 202}).</li>
- *   <li><b>Read-your-writes</b>: insert the accepted tasks' {@code PENDING} rows (version 0) in one
- *       statement, so that a {@code GET} right after the {@code 202} finds them; the projection takes a
- *       row over from version 1 on. If that insert fails (Postgres down), the tasks are still accepted —
+ *   <li><b>Read-your-writes</b>: insert the accepted tasks' {@code PENDING} rows (version 0), with those
+ *       of concurrent requests in one statement ({@link PendingRowWriter}), so that a {@code GET} right
+ *       after the {@code 202} finds them; the projection takes a row over from version 1 on. If that insert
+ *       fails or takes longer than {@code rowWait} (Postgres down), the tasks are still accepted —
  *       Kafka has them and the projection will create the rows — and their views are kept in
  *       {@link PendingViews} meanwhile; the failure is logged and counted
  *       ({@code taskstream.ingest.ryw.insert.failures}).</li>
@@ -110,6 +111,7 @@ public class TaskSubmitter {
     private final SubmissionReader reader;
     private final SubmissionPublisher publisher;
     private final TaskRepository repository;
+    private final PendingRowWriter rows;
     private final IdempotencyKeys keys;
     private final TransactionTemplate transactions;
     private final Admission admission;
@@ -117,6 +119,7 @@ public class TaskSubmitter {
     private final Clock clock;
     private final RandomGenerator random;
     private final Duration keyWait;
+    private final Duration rowWait;
     private final Duration retryAfter;
     private final Counter rywInsertFailures;
     private final Counter fallbacks;
@@ -124,14 +127,18 @@ public class TaskSubmitter {
     /**
      * @param keyWait    how long a request waits for another one holding its idempotency key (in Redis or
      *                   as a Postgres advisory lock) before answering {@code 409 conflict}
+     * @param rowWait    how long a request waits for its read-your-writes rows ({@link PendingRowWriter})
+     *                   before it keeps them in {@link PendingViews} instead
      * @param retryAfter the {@code Retry-After} of a {@code 503} this class raises itself
      */
     public TaskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
-            IdempotencyKeys keys, TransactionTemplate transactions, Admission admission, PendingViews pendingViews,
-            Clock clock, RandomGenerator random, Duration keyWait, Duration retryAfter, MeterRegistry meters) {
+            PendingRowWriter rows, IdempotencyKeys keys, TransactionTemplate transactions, Admission admission,
+            PendingViews pendingViews, Clock clock, RandomGenerator random, Duration keyWait, Duration rowWait,
+            Duration retryAfter, MeterRegistry meters) {
         this.reader = reader;
         this.publisher = publisher;
         this.repository = repository;
+        this.rows = rows;
         this.keys = keys;
         this.transactions = transactions;
         this.admission = admission;
@@ -139,6 +146,7 @@ public class TaskSubmitter {
         this.clock = clock;
         this.random = random;
         this.keyWait = keyWait;
+        this.rowWait = rowWait;
         this.retryAfter = retryAfter;
         this.rywInsertFailures = Counter.builder("taskstream.ingest.ryw.insert.failures")
                 .description("Accepted tasks whose read-your-writes row could not be written")
@@ -285,7 +293,7 @@ public class TaskSubmitter {
             }
         }
         if (firstOfKey.isEmpty()) {
-            recordAccepted(request, admitAndProduce(request, keyless));
+            recordAccepted(request, admitAndProduce(request, keyless), false);
         } else {
             withKeys(request, List.copyOf(firstOfKey.values()), keyless);
         }
@@ -309,7 +317,7 @@ public class TaskSubmitter {
                 fallbacks.increment();
                 log.warn("Redis did not answer; serialising {} idempotency key(s) of tenant {} on Postgres advisory "
                         + "locks: {}", pending.size(), request.tenantId(), e.getMessage());
-                recordAccepted(request, admitAndProduce(request, alongside));
+                recordAccepted(request, admitAndProduce(request, alongside), false);
                 withLocks(request, pending);
                 return;
             }
@@ -376,7 +384,7 @@ public class TaskSubmitter {
             }
         }
         keys.settle(request.tenantId(), settlements);
-        recordAccepted(request, acked);
+        recordAccepted(request, acked, false);
     }
 
     /** The Postgres fallback: advisory locks around backstop, produce and row insert, in one transaction. */
@@ -386,7 +394,7 @@ public class TaskSubmitter {
             transactions.executeWithoutResult(status -> {
                 repository.lockIdempotencyKeys(request.tenantId(), keyed.stream().map(Item::key).toList(), keyWait);
                 List<Item> acked = admitAndProduce(request, backstop(request, keyed, existing));
-                if (!recordAccepted(request, acked)) {
+                if (!recordAccepted(request, acked, true)) {
                     status.setRollbackOnly(); // the insert failed, which aborted the transaction
                 }
             });
@@ -448,10 +456,12 @@ public class TaskSubmitter {
     }
 
     /**
-     * Answers accepted tasks {@code 202} and writes their {@code PENDING} rows in one statement; returns
-     * false when the rows could not be written (their views are then kept in {@link PendingViews}).
+     * Answers accepted tasks {@code 202} and writes their {@code PENDING} rows — together with other
+     * requests' ({@link PendingRowWriter}), or {@code inTransaction} in the caller's transaction (which
+     * holds advisory locks until they are written); returns false when the rows could not be written
+     * (their views are then kept in {@link PendingViews}).
      */
-    private boolean recordAccepted(Request request, List<Item> acked) {
+    private boolean recordAccepted(Request request, List<Item> acked, boolean inTransaction) {
         if (acked.isEmpty()) {
             return true;
         }
@@ -459,8 +469,9 @@ public class TaskSubmitter {
             request.answer(item, new Outcome.Created(TaskView.pending(item.submission(), request.traceId())));
         }
         try {
-            Set<UUID> present = repository.insertPending(acked.stream()
-                    .map(item -> new PendingRow(item.submission(), item.hash(), request.traceId())).toList());
+            List<PendingRow> pending = acked.stream()
+                    .map(item -> new PendingRow(item.submission(), item.hash(), request.traceId())).toList();
+            Set<UUID> present = inTransaction ? repository.insertPending(pending) : rows.insert(pending, rowWait);
             for (Item item : acked) {
                 if (!present.contains(item.submission().id())) {
                     // only when two requests with one key both reached Kafka (see the class comment)

@@ -171,12 +171,27 @@ public class TasksConfiguration {
         return new TaskControl(repository, cancelFlags, controlPublisher, clock);
     }
 
+    /** The read-your-writes group commit; one statement writes at most a full batch's rows. */
+    @Bean
+    PendingRowWriter pendingRowWriter(TaskRepository repository, IngestProperties properties, MeterRegistry meters) {
+        return new PendingRowWriter(repository, properties.maxBatchSize(), meters);
+    }
+
+    /**
+     * How long a request waits for its read-your-writes rows: as long as it may wait for Kafka — a slower
+     * database costs the request its row (kept in memory instead), not its answer.
+     */
+    static Duration rowWait(IngestProperties properties) {
+        return properties.submitTimeout();
+    }
+
     @Bean
     TaskSubmitter taskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
-            IdempotencyKeys idempotencyKeys, TransactionTemplate transactions, Admission admission,
-            PendingViews pendingViews, Clock clock, RandomGenerator taskIdRandom, IngestProperties properties,
-            MeterRegistry meters) {
-        return new TaskSubmitter(reader, publisher, repository, idempotencyKeys, transactions, admission,
-                pendingViews, clock, taskIdRandom, keyWait(properties), properties.retryAfter(), meters);
+            PendingRowWriter pendingRowWriter, IdempotencyKeys idempotencyKeys, TransactionTemplate transactions,
+            Admission admission, PendingViews pendingViews, Clock clock, RandomGenerator taskIdRandom,
+            IngestProperties properties, MeterRegistry meters) {
+        return new TaskSubmitter(reader, publisher, repository, pendingRowWriter, idempotencyKeys, transactions,
+                admission, pendingViews, clock, taskIdRandom, keyWait(properties), rowWait(properties),
+                properties.retryAfter(), meters);
     }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -88,9 +89,16 @@ class TaskSubmitterTest {
         SubmissionPublisher publisher = new SubmissionPublisher(new KafkaTemplate<>(new MockProducerFactory<>(
                 () -> kafka)), Topics.withDefaultPrefix(), Duration.ofMillis(500), Duration.ofSeconds(5),
                 CircuitBreaker.of("test", SubmissionPublisher.breakerConfig(Duration.ofSeconds(5), clock)));
-        return new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), publisher, repository, null,
-                null, admission, pendingViews, clock, new Random(42), Duration.ofSeconds(1), Duration.ofSeconds(5),
-                meters);
+        return new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), publisher, repository, rowWriter,
+                null, null, admission, pendingViews, clock, new Random(42), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), meters);
+    }
+
+    private final PendingRowWriter rowWriter = new PendingRowWriter(repository, 1000, meters);
+
+    @AfterEach
+    void stopWriter() throws InterruptedException {
+        rowWriter.close();
     }
 
     private final TaskSubmitter submitter = submitter(producer);

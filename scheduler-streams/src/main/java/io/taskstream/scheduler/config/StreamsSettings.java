@@ -19,8 +19,8 @@ import io.taskstream.scheduler.topology.ProductionErrorHandler;
 /**
  * The Kafka Streams configuration of the scheduler, in three layers (later wins):
  * <ol>
- *   <li>our tuning defaults (error handlers, timestamp extractor, a short producer linger for
- *       latency, no JMX reporter);</li>
+ *   <li>our tuning defaults (error handlers, timestamp extractor, the producer's linger
+ *       ({@link #lingerMs}), no JMX reporter);</li>
  *   <li>{@code base}: what Spring Boot builds from {@code spring.kafka.*} and
  *       {@code spring.kafka.streams.properties.*} (bootstrap servers, security), so any Kafka
  *       Streams setting can still be overridden there;</li>
@@ -35,6 +35,22 @@ public final class StreamsSettings {
     private StreamsSettings() {
     }
 
+    /**
+     * The producer's linger. Kafka Streams sets 100 ms; at-least-once output is visible as soon as it is
+     * written, so a dispatch should not wait for company: 5 ms. Exactly-once output is visible only when
+     * its transaction commits (every commit interval; a commit flushes the producer first), so lingering
+     * up to the commit interval (at most 100 ms) costs no latency and sends fewer, larger produce
+     * requests — each of which the broker also checks against the transaction (docs/performance.md).
+     */
+    static int lingerMs(SchedulerProperties properties) {
+        if (properties.processingGuarantee() == SchedulerProperties.ProcessingGuarantee.AT_LEAST_ONCE) {
+            return AT_LEAST_ONCE_LINGER_MS;
+        }
+        return (int) Math.min(100, properties.commitInterval().toMillis());
+    }
+
+    static final int AT_LEAST_ONCE_LINGER_MS = 5;
+
     public static Properties of(SchedulerProperties properties, Path stateDir, Map<String, Object> base,
                                 SchedulerMetrics metrics) {
         Objects.requireNonNull(stateDir, "stateDir");
@@ -47,8 +63,7 @@ public final class StreamsSettings {
         // same record again: use the partition's time instead, the record is still processed.
         config.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG,
                 UsePartitionTimeOnInvalidTimestamp.class);
-        // Kafka Streams sets linger.ms=100 for its producers; a dispatch should not wait for company.
-        config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), lingerMs(properties));
         // Failover speed. Kafka Streams' main consumer does not leave the group on close (it hopes to
         // come back as the same member, which a dynamic member never does): its partitions would sit
         // idle for a whole session timeout after every clean shutdown. Leave on close, and notice a

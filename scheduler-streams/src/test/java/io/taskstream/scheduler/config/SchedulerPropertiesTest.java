@@ -192,6 +192,21 @@ class SchedulerPropertiesTest {
     }
 
     @Test
+    void exactlyOnceOutputLingersUpToTheCommitIntervalAtLeastOnceOutputBarely() {
+        SchedulerMetrics metrics = new SchedulerMetrics(new SimpleMeterRegistry());
+        String linger = StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG);
+
+        assertThat(StreamsSettings.of(bind(Map.of()), Path.of("/tmp/state"), Map.of(), metrics))
+                .containsEntry(linger, 100);
+        assertThat(StreamsSettings.of(bind(Map.of("taskstream.scheduler.commit-interval", "30ms")),
+                Path.of("/tmp/state"), Map.of(), metrics)).containsEntry(linger, 30);
+        assertThat(StreamsSettings.of(bind(Map.of("taskstream.scheduler.commit-interval", "1s")),
+                Path.of("/tmp/state"), Map.of(), metrics)).containsEntry(linger, 100);
+        assertThat(StreamsSettings.of(bind(Map.of("taskstream.scheduler.processing-guarantee", "at-least-once")),
+                Path.of("/tmp/state"), Map.of(), metrics)).containsEntry(linger, 5);
+    }
+
+    @Test
     void anIdlePollNeverOutlastsTheCommitIntervalOrTheTick() {
         SchedulerMetrics metrics = new SchedulerMetrics(new SimpleMeterRegistry());
         SchedulerProperties fastTick = bind(Map.of("taskstream.scheduler.punctuate-interval", "10ms"));
