@@ -222,6 +222,13 @@ public class TaskProjection {
     }
 
     /**
+     * The order in which a statement writes task rows: by id, as the API's read-your-writes inserts do
+     * ({@code TaskRepository#insertPending}). Two transactions that lock rows in one order cannot
+     * deadlock; in arrival order they did, under load, and Postgres broke the tie after a second.
+     */
+    public static final Comparator<ProjectedTask> LOCK_ORDER = Comparator.comparing(ProjectedTask::id);
+
+    /**
      * Round k holds the k-th event (in version order) of every task in the batch. Within a round,
      * an idempotency key claimed by several tasks of a tenant stays with the first (the statement's
      * existence check cannot see rows of the same statement).
@@ -250,6 +257,7 @@ public class TaskProjection {
                 UUID holder = claimed.putIfAbsent(row.tenantId() + "\u0000" + row.idempotencyKey(), row.id());
                 return holder == null || holder.equals(row.id()) ? row : row.withoutIdempotencyKey();
             });
+            round.sort(LOCK_ORDER);
         }
         return rounds;
     }

@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -67,10 +68,12 @@ public class TaskRepository {
      * @return the ids of the given tasks that have a row now (inserted here or by the projection); one
      *         missing lost its idempotency key to another task
      */
-    public Set<UUID> insertPending(List<PendingRow> rows) {
-        if (rows.isEmpty()) {
+    public Set<UUID> insertPending(List<PendingRow> unordered) {
+        if (unordered.isEmpty()) {
             return Set.of();
         }
+        // rows locked in the projection's order (TaskProjection.LOCK_ORDER), so the two never deadlock
+        List<PendingRow> rows = unordered.stream().sorted(Comparator.comparing(r -> r.submission().id())).toList();
         return jdbc.execute((Connection con) -> {
             try (PreparedStatement ps = con.prepareStatement(INSERT_PENDING)) {
                 int i = 1;

@@ -8,7 +8,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -38,6 +44,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.ItSupport;
 import io.taskstream.ingest.TestApi;
 import io.taskstream.ingest.config.IngestProperties;
+import io.taskstream.ingest.tasks.TaskRepository;
+import io.taskstream.ingest.tasks.TaskRepository.PendingRow;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.Execution;
 import io.taskstream.schemas.JsonSerde;
@@ -68,6 +76,10 @@ class ProjectionIT {
     Topics topics;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    TaskRepository repository;
+    @Autowired
+    TaskProjection projection;
     @Autowired
     IngestProperties properties;
     @Autowired
@@ -151,6 +163,38 @@ class ProjectionIT {
 
     private TaskEvents newTask() {
         return TaskEvents.of(UUID.randomUUID(), "default", T0);
+    }
+
+    @Test
+    void readYourWritesInsertsAndTheProjectionWriteTheSameRowsWithoutDeadlock() throws Exception {
+        // the API's group insert and the projection's batch meet the same new tasks, in opposite orders;
+        // both write in id order, so one waits for the other instead of Postgres killing one after 1 s
+        ExecutorService sides = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                List<TaskEvents> tasks = java.util.stream.IntStream.range(0, 40).mapToObj(i -> newTask()).toList();
+                List<PendingRow> rows = tasks.reversed().stream()
+                        .map(task -> new PendingRow(task.submission(), null, null)).toList();
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Set<UUID>> api = sides.submit(() -> {
+                    start.await();
+                    return repository.insertPending(rows);
+                });
+                Future<?> projected = sides.submit(() -> {
+                    start.await();
+                    projection.apply(tasks.stream().map(TaskEvents::admitted).toList());
+                    return null;
+                });
+
+                assertThat(api.get(30, TimeUnit.SECONDS)).hasSize(40);
+                projected.get(30, TimeUnit.SECONDS);
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM tasks WHERE id = ANY(?) AND version = 1",
+                        Long.class, (Object) tasks.stream().map(TaskEvents::taskId).toArray(UUID[]::new)))
+                        .isEqualTo(40L);
+            }
+        } finally {
+            sides.shutdownNow();
+        }
     }
 
     @Test
