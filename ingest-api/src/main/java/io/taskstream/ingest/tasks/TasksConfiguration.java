@@ -18,6 +18,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -54,9 +55,13 @@ public class TasksConfiguration {
      */
     @Bean
     ProducerFactory<String, TaskSubmission> submissionProducerFactory(KafkaProperties kafka,
-            IngestProperties properties) {
-        return new DefaultKafkaProducerFactory<>(producerConfig(kafka.buildProducerProperties(),
-                properties.submitTimeout()), new StringSerializer(), JsonSerde.of(TaskSubmission.class).serializer());
+            IngestProperties properties, MeterRegistry meters) {
+        DefaultKafkaProducerFactory<String, TaskSubmission> factory = new DefaultKafkaProducerFactory<>(
+                producerConfig(kafka.buildProducerProperties(), properties.submitTimeout()), new StringSerializer(),
+                JsonSerde.of(TaskSubmission.class).serializer());
+        // the client's own metrics (kafka_producer_*: request rate, records per request, latency)
+        factory.addListener(new MicrometerProducerListener<>(meters));
+        return factory;
     }
 
     /**
