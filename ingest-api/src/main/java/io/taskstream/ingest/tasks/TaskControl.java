@@ -31,12 +31,15 @@ import io.taskstream.schemas.TaskStatus;
 public class TaskControl {
 
     private final TaskRepository repository;
+    private final PendingViews pendingViews;
     private final CancelFlags cancelFlags;
     private final ControlPublisher publisher;
     private final Clock clock;
 
-    public TaskControl(TaskRepository repository, CancelFlags cancelFlags, ControlPublisher publisher, Clock clock) {
+    public TaskControl(TaskRepository repository, PendingViews pendingViews, CancelFlags cancelFlags,
+            ControlPublisher publisher, Clock clock) {
         this.repository = repository;
+        this.pendingViews = pendingViews;
         this.cancelFlags = cancelFlags;
         this.publisher = publisher;
         this.clock = clock;
@@ -44,7 +47,8 @@ public class TaskControl {
 
     /**
      * Cancels a task that has not finished, including one known only by its read-your-writes
-     * {@code PENDING} row. Terminal ({@code COMPLETED}, {@code FAILED}, {@code CANCELLED}) → {@code 409}.
+     * {@code PENDING} row, or by this instance's memory of it ({@link PendingViews}, like {@code GET}).
+     * Terminal ({@code COMPLETED}, {@code FAILED}, {@code CANCELLED}) → {@code 409}.
      */
     public TaskView cancel(ApiPrincipal principal, UUID taskId, String traceparent) {
         TaskView task = find(principal, taskId);
@@ -76,7 +80,7 @@ public class TaskControl {
     }
 
     private TaskView find(ApiPrincipal principal, UUID taskId) {
-        return repository.find(principal.tenantId(), taskId, false)
+        return pendingViews.read(repository, principal.tenantId(), taskId, false)
                 .orElseThrow(() -> ApiException.notFound("no task " + taskId));
     }
 }

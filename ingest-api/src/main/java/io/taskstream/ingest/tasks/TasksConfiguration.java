@@ -171,9 +171,9 @@ public class TasksConfiguration {
     }
 
     @Bean
-    TaskControl taskControl(TaskRepository repository, CancelFlags cancelFlags, ControlPublisher controlPublisher,
-            Clock clock) {
-        return new TaskControl(repository, cancelFlags, controlPublisher, clock);
+    TaskControl taskControl(TaskRepository repository, PendingViews pendingViews, CancelFlags cancelFlags,
+            ControlPublisher controlPublisher, Clock clock) {
+        return new TaskControl(repository, pendingViews, cancelFlags, controlPublisher, clock);
     }
 
     /** The read-your-writes group commit; one statement writes at most a full batch's rows. */

@@ -27,6 +27,7 @@ import io.taskstream.ingest.errors.ErrorCode;
 import io.taskstream.schemas.ControlCommand;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.TaskSubmission;
 
 /** What cancel and re-prioritise decide from the task view, with Redis and Kafka played by fakes. */
 class TaskControlTest {
@@ -60,7 +61,9 @@ class TaskControlTest {
             sent.add(command);
         }
     };
-    private final TaskControl control = new TaskControl(repository, cancelFlags, publisher,
+    private final PendingViews pendingViews = new PendingViews(1 << 20, Duration.ofHours(1),
+            com.github.benmanes.caffeine.cache.Ticker.disabledTicker());
+    private final TaskControl control = new TaskControl(repository, pendingViews, cancelFlags, publisher,
             Clock.fixed(NOW, ZoneOffset.UTC));
 
     private UUID task(String tenant, TaskStatus status) {
@@ -104,6 +107,23 @@ class TaskControlTest {
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
         assertThat(flags).isEmpty();
         assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void aTaskWhoseRowIsNotWrittenYetIsFoundInThisInstancesMemory() {
+        TaskSubmission accepted = new TaskSubmission(UUID.randomUUID(), "acme", "a",
+                io.taskstream.schemas.Json.mapper().createObjectNode(), Priority.LOW, null, null, null, null, null,
+                null, null, null, null, null, NOW);
+        pendingViews.remember(accepted, null);
+
+        assertThat(control.reprioritize(CALLER, accepted.id(), Priority.HIGH, null).status())
+                .isEqualTo(TaskStatus.PENDING);
+        assertThat(control.cancel(CALLER, accepted.id(), null).id()).isEqualTo(accepted.id());
+        assertThat(sent).extracting(ControlCommand::kind)
+                .containsExactly(ControlCommand.Kind.REPRIORITIZE, ControlCommand.Kind.CANCEL);
+        assertThatThrownBy(() -> control.cancel(new ApiPrincipal("other", "key-2", Set.of("admin")), accepted.id(),
+                null)).isInstanceOfSatisfying(ApiException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     @Test
