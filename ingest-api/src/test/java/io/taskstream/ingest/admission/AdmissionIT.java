@@ -14,13 +14,9 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -28,11 +24,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.IngestApiApplication;
+import io.taskstream.ingest.ApiWithKafkaIt;
 import io.taskstream.ingest.ItSupport;
-import io.taskstream.ingest.TestApi;
-import io.taskstream.ingest.TestKafka;
 import io.taskstream.schemas.Priority;
-import io.taskstream.schemas.Topics;
 
 /**
  * Admission control against a real broker, with a NORMAL limit of 5 and no worker: the test plays the
@@ -44,7 +38,7 @@ import io.taskstream.schemas.Topics;
         "taskstream.ingest.queue-limits.normal=5",
         "taskstream.ingest.queue-depth-refresh=PT0.2S",
         "taskstream.ingest.retry-after=PT3S"})
-class AdmissionIT {
+class AdmissionIT extends ApiWithKafkaIt {
 
     static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
     static final String WORKERS = "workers-" + SUFFIX;
@@ -56,10 +50,6 @@ class AdmissionIT {
         registry.add("taskstream.ingest.worker-group-id", () -> WORKERS);
     }
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    Topics topics;
     @Autowired
     QueueDepths depths;
     @Autowired
@@ -68,22 +58,6 @@ class AdmissionIT {
     JdbcTemplate jdbc;
     @Autowired
     KafkaAdmin kafkaAdmin;
-    @Value("${spring.kafka.bootstrap-servers}")
-    String bootstrap;
-
-    TestApi api;
-    TestKafka kafka;
-
-    @BeforeEach
-    void setUp() {
-        api = TestApi.onPort(port);
-        kafka = new TestKafka(bootstrap);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
-    }
 
     /** The scheduler dispatching {@code n} tasks of NORMAL priority (the content does not matter here). */
     private void dispatch(int n) {

@@ -13,23 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.taskstream.ingest.IngestApiApplication;
+import io.taskstream.ingest.ApiWithKafkaIt;
 import io.taskstream.ingest.ItSupport;
-import io.taskstream.ingest.TestApi;
-import io.taskstream.ingest.TestKafka;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.ControlCommand;
@@ -41,7 +34,6 @@ import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
-import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -50,9 +42,7 @@ import tools.jackson.databind.JsonNode;
  * {@code REPLAY} commands the API sends on {@code control}. Each test uses task types of its own, so
  * that it lists only its own dead letters.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=" + IngestApiApplication.CONFIG_NAME)
-class DeadLetterIT {
+class DeadLetterIT extends ApiWithKafkaIt {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -61,10 +51,6 @@ class DeadLetterIT {
 
     private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    Topics topics;
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
@@ -73,22 +59,6 @@ class DeadLetterIT {
     MeterRegistry meters;
     @Autowired
     ConcurrentMessageListenerContainer<String, byte[]> dlqContainer;
-    @Value("${spring.kafka.bootstrap-servers}")
-    String bootstrap;
-
-    TestApi api;
-    TestKafka kafka;
-
-    @BeforeEach
-    void setUp() {
-        api = TestApi.onPort(port);
-        kafka = new TestKafka(bootstrap);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
-    }
 
     private static String newType() {
         return "dlq-" + UUID.randomUUID().toString().substring(0, 8);

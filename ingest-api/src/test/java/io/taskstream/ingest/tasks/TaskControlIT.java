@@ -13,31 +13,23 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import io.taskstream.ingest.IngestApiApplication;
+import io.taskstream.ingest.ApiWithKafkaIt;
 import io.taskstream.ingest.ItSupport;
-import io.taskstream.ingest.TestApi;
-import io.taskstream.ingest.TestKafka;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.projection.TaskEvents;
 import io.taskstream.schemas.ControlCommand;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
-import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -45,9 +37,7 @@ import tools.jackson.databind.JsonNode;
  * task, against real Kafka, Postgres and Redis. The scheduler does not run: tests play it by publishing
  * {@code TaskEvent}s, and read the {@code ControlCommand}s the API sends it.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.config.name=" + IngestApiApplication.CONFIG_NAME)
-class TaskControlIT {
+class TaskControlIT extends ApiWithKafkaIt {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -57,32 +47,12 @@ class TaskControlIT {
     private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    Topics topics;
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
     StringRedisTemplate redis;
     @Autowired
     IngestProperties properties;
-    @Value("${spring.kafka.bootstrap-servers}")
-    String bootstrap;
-
-    TestApi api;
-    TestKafka kafka;
-
-    @BeforeEach
-    void setUp() {
-        api = TestApi.onPort(port);
-        kafka = new TestKafka(bootstrap);
-    }
-
-    @AfterEach
-    void tearDown() {
-        kafka.close();
-    }
 
     /** A task the scheduler has taken through {@code events}, up to {@code status} (version 2). */
     private UUID taskIn(TaskStatus status) {
