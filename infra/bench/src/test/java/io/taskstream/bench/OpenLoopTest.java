@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ class OpenLoopTest {
 
         OpenLoop.Result result = loop.run(index -> {
             sent.add(index);
-            return index % 10 == 0 ? 503 : 202;
+            return CompletableFuture.completedFuture(index % 10 == 0 ? 503 : 202);
         });
 
         assertThat(sent).hasSize(150).contains(0L, 149L);
@@ -34,17 +36,18 @@ class OpenLoopTest {
 
     @Test
     void aSlowServerMeetsMoreConcurrentRequestsAndItsQueueingCountsAsLatency() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> first = new CompletableFuture<>();
         OpenLoop loop = new OpenLoop(100, Duration.ZERO, Duration.ofMillis(200), Duration.ofSeconds(5));
 
         OpenLoop.Result result = loop.run(index -> {
-            // the first request holds the "server" until the last one is due: an open loop keeps sending
+            // the first request is answered only when the last one is due: an open loop keeps sending
             if (index == 0) {
-                assertThat(release.await(5, TimeUnit.SECONDS)).isTrue();
-            } else if (index == 19) {
-                release.countDown();
+                return first;
             }
-            return 200;
+            if (index == 19) {
+                first.complete(200);
+            }
+            return CompletableFuture.completedFuture(200);
         });
 
         assertThat(result.recorded()).isEqualTo(20);
@@ -56,9 +59,9 @@ class OpenLoopTest {
     void aRequestThatThrowsIsAnErrorNotAStatus() throws Exception {
         OpenLoop loop = new OpenLoop(100, Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(5));
 
-        OpenLoop.Result result = loop.run(index -> {
-            throw new java.io.IOException("connection refused");
-        });
+        OpenLoop.Result result = loop.run(index -> index % 2 == 0
+                ? CompletableFuture.failedFuture(new java.io.IOException("connection reset"))
+                : throwing());
 
         assertThat(result.errors()).isEqualTo(10);
         assertThat(result.statuses()).isEmpty();
@@ -66,26 +69,41 @@ class OpenLoopTest {
 
     @Test
     void anAnswerThatNeverComesEndsTheRunAfterTheDrainTimeoutUncounted() throws Exception {
-        CountDownLatch never = new CountDownLatch(1);
+        CompletableFuture<Integer> never = new CompletableFuture<>();
         OpenLoop loop = new OpenLoop(100, Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(300));
 
-        OpenLoop.Result result = loop.run(index -> {
-            if (index == 3) {
-                // like a blocked socket read, which an interrupt does not end
-                while (never.getCount() > 0) {
-                    try {
-                        never.await();
-                    } catch (InterruptedException ignored) {
-                        // keep waiting
-                    }
-                }
-            }
-            return 202;
-        });
+        OpenLoop.Result result = loop.run(index -> index == 3 ? never : CompletableFuture.completedFuture(202));
+        never.complete(202);
 
         assertThat(result.recorded()).isEqualTo(9);
         assertThat(result.count(202)).isEqualTo(9);
-        never.countDown();
+    }
+
+    @Test
+    void noMoreThanTheLimitIsInFlightAndWaitingForASlotCountsAsLateness() throws Exception {
+        List<CompletableFuture<Integer>> held = new CopyOnWriteArrayList<>();
+        OpenLoop loop = new OpenLoop(10_000, Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(5));
+
+        OpenLoop.Result result = loop.run(index -> {
+            CompletableFuture<Integer> answer = new CompletableFuture<>();
+            held.add(answer);
+            if (held.size() == OpenLoop.MAX_IN_FLIGHT) {
+                // all slots taken: the next request can only start once these are answered, 50 ms late at least
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS)
+                        .execute(() -> held.forEach(a -> a.complete(200)));
+            } else if (held.size() > OpenLoop.MAX_IN_FLIGHT) {
+                answer.complete(200);
+            }
+            return answer;
+        });
+
+        assertThat(result.recorded()).isEqualTo(1000);
+        assertThat(result.count(200)).isEqualTo(1000);
+        assertThat(result.behindMicrosMax()).isGreaterThanOrEqualTo(40_000);
+    }
+
+    private static CompletableFuture<Integer> throwing() throws java.io.IOException {
+        throw new java.io.IOException("connection refused");
     }
 
     @Test
