@@ -3,11 +3,15 @@ package io.taskstream.bench;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -61,8 +65,13 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
             out.printf("submit: %.0f requests/s%s for %ds after a %ds warm-up against %s%n", rate,
                     batch == 0 ? "" : " of " + batch + " tasks", duration.toSeconds(), warmup.toSeconds(), api);
             String authorization = "Authorization: Bearer " + apiKey;
+            CompletableFuture<Optional<HostCpu>> cpuBefore = CompletableFuture.supplyAsync(
+                    () -> HostCpu.read(HostCpu.PROC_STAT),
+                    CompletableFuture.delayedExecutor(warmup.toMillis(), TimeUnit.MILLISECONDS));
             OpenLoop.Result result = loop.run(index -> http.post(path(), body(runId, index), authorization));
+            Optional<HostCpu> cpuAfter = HostCpu.read(HostCpu.PROC_STAT);
             Report.print(out, result);
+            host(out, cpuBefore.getNow(Optional.empty()), cpuAfter);
             if (projection != null) {
                 out.printf("  projection lag (group %s on %s): max %d events%n", projectionGroup, topics.events(),
                         projection.maxLag());
@@ -71,6 +80,14 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
             }
             return result;
         }
+    }
+
+    /** The machine the figures come from, and how busy it was while they were measured. */
+    private static void host(PrintStream out, Optional<HostCpu> before, Optional<HostCpu> after) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String load = before.isPresent() && after.isPresent()
+                ? "; measured window: " + after.get().since(before.get(), cores) : "";
+        out.println("  host: " + cores + " CPUs (" + HostCpu.model(Path.of("/proc/cpuinfo")) + ")" + load);
     }
 
     private static String catchUp(LagProbe projection, Duration timeout) throws InterruptedException {

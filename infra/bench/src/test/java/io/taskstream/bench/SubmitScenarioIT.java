@@ -104,7 +104,9 @@ class SubmitScenarioIT {
         String report = out.toString(StandardCharsets.UTF_8);
         assertThat(report).contains("recorded 30 requests")
                 .containsPattern("projection lag \\(group " + projectionGroup + " on .*events\\): max [1-9]\\d* events")
-                .contains("projection caught up not within 1 s after the load");
+                .contains("projection caught up not within 1 s after the load")
+                .containsPattern("host: \\d+ CPUs \\(.+\\); measured window: \\d+\\.\\d\\d of \\d+ cores busy, "
+                        + "\\d+\\.\\d % stolen by the hypervisor");
 
         commit(infrastructure.kafkaBootstrap(), projectionGroup, new TopicPartition(topics.events(), 0), 30);
         ByteArrayOutputStream again = new ByteArrayOutputStream();
