@@ -19,6 +19,7 @@ import java.util.Optional;
 record HostCpu(long busy, long idle, long steal) {
 
     static final Path PROC_STAT = Path.of("/proc/stat");
+    static final Path PROC_CPUINFO = Path.of("/proc/cpuinfo");
 
     /** The current reading, or empty where {@code /proc/stat} cannot be read (not Linux). */
     static Optional<HostCpu> read(Path procStat) {

@@ -3,7 +3,6 @@ package io.taskstream.bench;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +86,7 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
         int cores = Runtime.getRuntime().availableProcessors();
         String load = before.isPresent() && after.isPresent()
                 ? "; measured window: " + after.get().since(before.get(), cores) : "";
-        out.println("  host: " + cores + " CPUs (" + HostCpu.model(Path.of("/proc/cpuinfo")) + ")" + load);
+        out.println("  host: " + cores + " CPUs (" + HostCpu.model(HostCpu.PROC_CPUINFO) + ")" + load);
     }
 
     private static String catchUp(LagProbe projection, Duration timeout) throws InterruptedException {

@@ -44,8 +44,9 @@ import io.taskstream.schemas.JsonSerde;
  *       of the change: a live but stale entry, which the tick drops when it comes due (as it drops
  *       any entry that no longer matches its task) — below "now", where scans no longer start.
  *       Farther deadlines (long timeouts) are deleted at once, so stale entries stay bounded.</li>
- *   <li><b>A scan starts where the last one found its first entry</b> ({@code scanFrom}; the end of
- *       its range when it found none), not at the smallest key. That skips no live entry: every entry
+ *   <li><b>A scan starts where the last one found its first live entry</b> ({@code scanFrom}; where
+ *       it stopped when it found only stale ones, the end of its range when it found none), not at the
+ *       smallest key. That skips no live entry: every entry
  *       is written at a time after its writer's now ({@link TaskState#timerAt} only for a due time
  *       still to come, deadlines and purges at now + a positive duration), and a scan moves the start
  *       only up to the time it ran, so later writes land above it. What could still land below — the
