@@ -153,7 +153,7 @@ class FailoverIT {
 
     private KafkaStreams start(String instance) throws Exception {
         SchedulerProperties properties = new SchedulerProperties("failover-it", null, null, null, null, null, null,
-                null, null, Duration.ofSeconds(30), 1, null, null, null);
+                null, null, Duration.ofSeconds(30), 1, null, null, null, null);
         Path stateDir = Files.createDirectories(stateDirs.resolve(instance));
         SchedulerMetrics metrics = new SchedulerMetrics(new SimpleMeterRegistry());
         var config = StreamsSettings.of(properties, stateDir, Map.of(

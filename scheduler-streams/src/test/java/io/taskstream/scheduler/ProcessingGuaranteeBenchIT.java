@@ -193,7 +193,7 @@ class ProcessingGuaranteeBenchIT {
 
         Path stateDir = Files.createTempDirectory("bench-state-");
         SchedulerProperties properties = new SchedulerProperties("bench-" + tag, null, null, config.guarantee(),
-                config.commitInterval(), null, null, config.tick(), null, Duration.ofSeconds(30), 0, null, null, null);
+                config.commitInterval(), null, null, config.tick(), null, Duration.ofSeconds(30), 0, null, null, null, null);
         SchedulerMetrics metrics = new SchedulerMetrics(new SimpleMeterRegistry());
         KafkaStreams streams = new KafkaStreams(
                 SchedulerTopology.build(topics, properties, metrics, validator, new Random()),

@@ -65,11 +65,20 @@ public record Topics(String prefix) {
         return prefix + "control";
     }
 
-    /** Every topic of the contract. */
+    /**
+     * The scheduler's own topic, not part of the contract: when a task fired by a schedule ends, the
+     * scheduler tells the schedule's owner (keyed {@code <tenantId>/<scheduleId>}, like {@code schedules},
+     * with which it must be co-partitioned), for the {@code SKIP_IF_RUNNING} overlap guard.
+     */
+    public String scheduleRuns() {
+        return prefix + "schedule-runs";
+    }
+
+    /** Every topic of the contract, and the scheduler's {@link #scheduleRuns}. */
     public List<String> all() {
         List<String> all = new ArrayList<>(submitTopics());
         all.addAll(readyTopics());
-        all.addAll(List.of(results(), events(), dlq(), schedules(), control()));
+        all.addAll(List.of(results(), events(), dlq(), schedules(), control(), scheduleRuns()));
         return List.copyOf(all);
     }
 

@@ -301,5 +301,12 @@ class RecordsTest {
     void nameBasedIdsAreReproducible() {
         assertThat(TaskIds.nameBased("submit.normal/0/12")).isEqualTo(TaskIds.nameBased("submit.normal/0/12"))
                 .isNotEqualTo(TaskIds.nameBased("submit.normal/0/13"));
+        UUID fired = TaskIds.scheduled("acme/0193a4c2-0000-7000-8000-000000000001", T0);
+        assertThat(fired).isEqualTo(TaskIds.scheduled("acme/0193a4c2-0000-7000-8000-000000000001", T0))
+                .isNotEqualTo(TaskIds.scheduled("acme/0193a4c2-0000-7000-8000-000000000001", T0.plusSeconds(60)))
+                .isNotEqualTo(TaskIds.scheduled("other/0193a4c2-0000-7000-8000-000000000001", T0));
+        assertThat(fired.version()).isEqualTo(7);
+        assertThat(fired.variant()).isEqualTo(2);
+        assertThat(fired.getMostSignificantBits() >>> 16).isEqualTo(T0.toEpochMilli());
     }
 }

@@ -20,13 +20,14 @@ class TopicsTest {
         assertThat(topics.dlq()).isEqualTo("acme.dlq");
         assertThat(topics.schedules()).isEqualTo("acme.schedules");
         assertThat(topics.control()).isEqualTo("acme.control");
+        assertThat(topics.scheduleRuns()).isEqualTo("acme.schedule-runs");
         assertThat(Topics.withDefaultPrefix().submit(Priority.NORMAL)).isEqualTo("taskstream.submit.normal");
     }
 
     @Test
     void theCatalogHasEveryTopicOfTheContractOnce() {
         Topics topics = Topics.withDefaultPrefix();
-        assertThat(topics.all()).hasSize(13).doesNotHaveDuplicates()
+        assertThat(topics.all()).hasSize(14).doesNotHaveDuplicates()
                 .containsAll(topics.submitTopics()).containsAll(topics.readyTopics());
     }
 

@@ -55,6 +55,7 @@ import io.taskstream.schemas.Backoff;
  *                            attempt n is {@code min(max, initial × multiplier^(n-1))} ± {@code jitter}
  * @param deferral            the bounds on {@code DEFERRED} results (an attempt that asks to run again
  *                            later without counting as an attempt)
+ * @param schedules           how cron schedules fire
  */
 @ConfigurationProperties(prefix = "taskstream.scheduler", ignoreUnknownFields = false)
 public record SchedulerProperties(
@@ -71,7 +72,8 @@ public record SchedulerProperties(
         Integer standbyReplicas,
         Duration dedupWindow,
         BackoffDefaults backoff,
-        DeferralLimits deferral) {
+        DeferralLimits deferral,
+        ScheduleSettings schedules) {
 
     /** The values of Kafka Streams' {@code processing.guarantee} the scheduler supports. */
     public enum ProcessingGuarantee {
@@ -144,6 +146,25 @@ public record SchedulerProperties(
         }
     }
 
+    /**
+     * {@code taskstream.scheduler.schedules.*}: how cron schedules fire.
+     *
+     * @param minInterval      a definition on {@code schedules} whose fire times are closer than this is
+     *                         dead-lettered (the API refuses it first, with its own setting)
+     * @param misfireThreshold a fire time due longer ago than this (the scheduler was down, or the
+     *                         partition had no owner) is a misfire, which the schedule's {@code misfirePolicy}
+     *                         handles; a fire time due more recently fires late
+     */
+    public record ScheduleSettings(Duration minInterval, Duration misfireThreshold) {
+
+        public ScheduleSettings {
+            minInterval = Objects.requireNonNullElse(minInterval, Duration.ofMinutes(1));
+            misfireThreshold = Objects.requireNonNullElse(misfireThreshold, Duration.ofMinutes(1));
+            requirePositive(minInterval, "schedules.min-interval");
+            requirePositive(misfireThreshold, "schedules.misfire-threshold");
+        }
+    }
+
     public SchedulerProperties {
         applicationId = Objects.requireNonNullElse(applicationId, "taskstream-scheduler");
         streamThreads = Objects.requireNonNullElse(streamThreads, 1);
@@ -158,6 +179,7 @@ public record SchedulerProperties(
         dedupWindow = Objects.requireNonNullElse(dedupWindow, Duration.ofHours(24));
         backoff = Objects.requireNonNullElse(backoff, new BackoffDefaults(null, null, null, null));
         deferral = Objects.requireNonNullElse(deferral, new DeferralLimits(null, null));
+        schedules = Objects.requireNonNullElse(schedules, new ScheduleSettings(null, null));
 
         if (applicationId.isBlank() || !applicationId.matches("[a-zA-Z0-9._-]+")) {
             throw new IllegalArgumentException(
@@ -187,49 +209,55 @@ public record SchedulerProperties(
     /** Every default, as if nothing were configured. */
     public static SchedulerProperties defaults() {
         return new SchedulerProperties(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     public SchedulerProperties withStateDir(Path newStateDir) {
         return new SchedulerProperties(applicationId, newStateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff, deferral);
+                dedupWindow, backoff, deferral, schedules);
     }
 
     public SchedulerProperties withProcessingGuarantee(ProcessingGuarantee newGuarantee) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, newGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff, deferral);
+                dedupWindow, backoff, deferral, schedules);
     }
 
     public SchedulerProperties withPunctuateInterval(Duration newInterval) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, newInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff, deferral);
+                dedupWindow, backoff, deferral, schedules);
     }
 
     public SchedulerProperties withMaxDuePerTick(int newMax) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, newMax, closeTimeout, standbyReplicas,
-                dedupWindow, backoff, deferral);
+                dedupWindow, backoff, deferral, schedules);
     }
 
     public SchedulerProperties withDedupWindow(Duration newWindow) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                newWindow, backoff, deferral);
+                newWindow, backoff, deferral, schedules);
     }
 
     public SchedulerProperties withBackoff(BackoffDefaults newBackoff) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, newBackoff, deferral);
+                dedupWindow, newBackoff, deferral, schedules);
     }
 
     public SchedulerProperties withDeferral(DeferralLimits newDeferral) {
         return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
                 replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
-                dedupWindow, backoff, newDeferral);
+                dedupWindow, backoff, newDeferral, schedules);
+    }
+
+    public SchedulerProperties withSchedules(ScheduleSettings newSchedules) {
+        return new SchedulerProperties(applicationId, stateDir, streamThreads, processingGuarantee, commitInterval,
+                replicationFactor, dispatchGrace, punctuateInterval, maxDuePerTick, closeTimeout, standbyReplicas,
+                dedupWindow, backoff, deferral, newSchedules);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -128,6 +128,8 @@ public final class SchedulerStreams implements SmartLifecycle {
         all.addAll(topics.readyTopics());
         all.add(topics.events());
         all.add(topics.dlq());
+        all.add(topics.schedules());
+        all.add(topics.scheduleRuns());
         Map<String, TopicDescription> found;
         try {
             found = admin.describeTopics(all.toArray(String[]::new));
@@ -142,6 +144,13 @@ public final class SchedulerStreams implements SmartLifecycle {
         if (partitions.values().stream().distinct().count() > 1) {
             throw new IllegalStateException("the submit topics, " + topics.results() + " and " + topics.control()
                     + " must have the same number of partitions (they are co-partitioned by task id): " + partitions);
+        }
+        int schedules = found.get(topics.schedules()).partitions().size();
+        int runs = found.get(topics.scheduleRuns()).partitions().size();
+        if (schedules != runs) {
+            throw new IllegalStateException(topics.schedules() + " and " + topics.scheduleRuns()
+                    + " must have the same number of partitions (they are co-partitioned by schedule): "
+                    + Map.of(topics.schedules(), schedules, topics.scheduleRuns(), runs));
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 
 import io.taskstream.scheduler.dispatch.Dispatcher;
 import io.taskstream.scheduler.output.Outputs;
+import io.taskstream.scheduler.schedules.ScheduleRun;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.retry.RetryPolicy;
 import io.taskstream.scheduler.state.TaskState;
@@ -119,6 +120,7 @@ public final class TaskLifecycle {
             TaskState admitted = TaskState.admitted(submission, TaskStatus.CANCELLED, dueAt, traceparent, now);
             store.save(placeholder, admitted.ended(TaskStatus.CANCELLED, 1, now, purgeTime(now)));
             metrics.finished(TaskStatus.CANCELLED);
+            scheduleRunEnded(submission, TaskStatus.CANCELLED, now);
             return;
         }
         if (dueAt.isAfter(now)) {
@@ -249,7 +251,16 @@ public final class TaskLifecycle {
         TaskState ended = state.ended(status, version, now, purgeTime(now));
         store.save(previous, ended);
         metrics.finished(status);
+        scheduleRunEnded(state.submission(), status, now);
         return ended;
+    }
+
+    /** A task a schedule fired ended: its schedule's overlap guard is told, on the schedule's partition. */
+    private void scheduleRunEnded(TaskSubmission submission, TaskStatus status, Instant now) {
+        if (submission != null && submission.scheduleId() != null) {
+            out.scheduleRun(new ScheduleRun(submission.tenantId(), submission.scheduleId(), submission.id(), status,
+                    now), now);
+        }
     }
 
     // ---------------------------------------------------------------- control commands

@@ -7,6 +7,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import io.taskstream.scheduler.schedules.ScheduleRun;
 import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.Headers;
 import io.taskstream.schemas.Priority;
@@ -25,11 +26,26 @@ public final class Outputs {
     /** Sink node names; {@code SchedulerTopology} adds a sink under each. */
     public static final String EVENTS = "events-sink";
     public static final String DLQ = "dlq-sink";
+    /** The schedules' own sinks: a sink shared with the task processors would join the two sub-topologies. */
+    public static final String SCHEDULE_DLQ = "schedule-dlq-sink";
+    public static final String SCHEDULE_RUNS = "schedule-runs-sink";
 
     private final ProcessorContext<String, Object> context;
+    private final String dlqSink;
 
+    /** The outputs of a task processor. */
     public Outputs(ProcessorContext<String, Object> context) {
+        this(context, DLQ);
+    }
+
+    private Outputs(ProcessorContext<String, Object> context, String dlqSink) {
         this.context = context;
+        this.dlqSink = dlqSink;
+    }
+
+    /** The outputs of a schedule processor (its dead letters go through {@link #SCHEDULE_DLQ}). */
+    public static Outputs ofSchedules(ProcessorContext<String, Object> context) {
+        return new Outputs(context, SCHEDULE_DLQ);
     }
 
     public static String ready(Priority priority) {
@@ -38,6 +54,10 @@ public final class Outputs {
 
     public static String resubmit(Priority priority) {
         return "resubmit-" + priority.topicSuffix() + "-sink";
+    }
+
+    public static String fire(Priority priority) {
+        return "fire-" + priority.topicSuffix() + "-sink";
     }
 
     /** A status change on {@code events}, keyed by task id. */
@@ -54,7 +74,17 @@ public final class Outputs {
     public void deadLetter(String key, DeadLetter deadLetter, String traceparent, Instant now) {
         RecordHeaders headers = headers(traceparent);
         headers.add(Headers.ERROR, deadLetter.reason().getBytes(StandardCharsets.UTF_8));
-        forward(DLQ, key, deadLetter, headers, now);
+        forward(dlqSink, key, deadLetter, headers, now);
+    }
+
+    /** A task a schedule fired, on {@code submit.<priority>} keyed by its id, for admission like any other. */
+    public void fire(TaskSubmission submission, Instant now) {
+        forward(fire(submission.priority()), submission.id().toString(), submission, headers(null), now);
+    }
+
+    /** A task of a schedule ended: told to the schedule's partition on {@code schedule-runs}. */
+    public void scheduleRun(ScheduleRun run, Instant now) {
+        forward(SCHEDULE_RUNS, run.scheduleKey(), run, headers(null), now);
     }
 
     /** A submission written back to its submit topic, keyed by its (resolved) task id. */

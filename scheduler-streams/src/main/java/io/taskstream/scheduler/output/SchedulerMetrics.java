@@ -1,8 +1,10 @@
 package io.taskstream.scheduler.output;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskStatus;
 
@@ -131,5 +133,30 @@ public final class SchedulerMetrics {
     /** {@code scheduler_production_errors_total{kind}}: an output record could not be serialized or written. */
     public void productionError(String kind) {
         registry.counter("scheduler.production.errors", "kind", kind).increment();
+    }
+
+    /** {@code scheduler_rejected_schedules_total{reason}}: a {@code schedules} record that could not be used. */
+    public void scheduleRejected(String reason) {
+        registry.counter("scheduler.rejected.schedules", "reason", reason).increment();
+    }
+
+    /**
+     * {@code scheduler_schedule_fires_total} and {@code scheduler_schedule_fire_lateness_seconds}: a schedule
+     * fired a task, this long after its fire time.
+     */
+    public void scheduleFired(Duration lateness) {
+        registry.counter("scheduler.schedule.fires").increment();
+        Timer.builder("scheduler.schedule.fire.lateness").publishPercentileHistogram()
+                .register(registry).record(lateness.isNegative() ? Duration.ZERO : lateness);
+    }
+
+    /** {@code scheduler_schedule_misfires_total{policy}}: a schedule was due longer than the misfire threshold. */
+    public void scheduleMisfired(String policy) {
+        registry.counter("scheduler.schedule.misfires", "policy", policy).increment();
+    }
+
+    /** {@code scheduler_schedule_skips_total{reason}}: a fire time fired no task ({@code overlap}: its last task still ran). */
+    public void scheduleSkipped(String reason) {
+        registry.counter("scheduler.schedule.skips", "reason", reason).increment();
     }
 }

@@ -21,6 +21,11 @@ import io.taskstream.scheduler.outcome.OutcomeProcessor;
 import io.taskstream.scheduler.output.Outputs;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.retry.RetryPolicy;
+import io.taskstream.scheduler.schedules.ScheduleDefinitionProcessor;
+import io.taskstream.scheduler.schedules.ScheduleRules;
+import io.taskstream.scheduler.schedules.ScheduleRun;
+import io.taskstream.scheduler.schedules.ScheduleRunProcessor;
+import io.taskstream.scheduler.schedules.ScheduleStore;
 import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.schemas.Backoff;
 import io.taskstream.schemas.DeadLetter;
@@ -89,6 +94,10 @@ public final class SchedulerTopology {
     public static final String ADMISSION = "admission";
     public static final String OUTCOME = "outcome";
     public static final String CONTROL = "control-commands";
+    public static final String SCHEDULES_SOURCE = "schedules";
+    public static final String SCHEDULE_RUNS_SOURCE = "schedule-runs";
+    public static final String SCHEDULE_DEFINITIONS = "schedule-definitions";
+    public static final String SCHEDULE_RUNS = "schedule-run-ends";
 
     private SchedulerTopology() {
     }
@@ -136,6 +145,33 @@ public final class SchedulerTopology {
             topology.addSink(Outputs.resubmit(priority), topics.submit(priority), keys,
                     JsonSerde.of(TaskSubmission.class).serializer(), ADMISSION);
         }
+        topology.addSink(Outputs.SCHEDULE_RUNS, topics.scheduleRuns(), keys,
+                JsonSerde.internal(ScheduleRun.class).serializer(), ADMISSION, OUTCOME, CONTROL);
+        addSchedules(topology, topics, properties, metrics, validator);
         return topology;
+    }
+
+    /** The schedules' own sub-topology (keyed by schedule, not by task: it shares no store with the above). */
+    private static void addSchedules(Topology topology, Topics topics, SchedulerProperties properties,
+                                     SchedulerMetrics metrics, SchemaValidator validator) {
+        ScheduleRules rules = new ScheduleRules(properties.schedules().minInterval(),
+                properties.schedules().misfireThreshold(), properties.punctuateInterval(), properties.maxDuePerTick(),
+                metrics, validator);
+        topology.addSource(SCHEDULES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.schedules());
+        topology.addSource(SCHEDULE_RUNS_SOURCE, Serdes.String().deserializer(),
+                JsonSerde.internal(ScheduleRun.class).deserializer(), topics.scheduleRuns());
+        topology.addProcessor(SCHEDULE_DEFINITIONS, () -> new ScheduleDefinitionProcessor(rules), SCHEDULES_SOURCE);
+        topology.addProcessor(SCHEDULE_RUNS, ScheduleRunProcessor::new, SCHEDULE_RUNS_SOURCE);
+        for (StoreBuilder<?> store : ScheduleStore.builders()) {
+            topology.addStateStore(store, SCHEDULE_DEFINITIONS, SCHEDULE_RUNS);
+        }
+        StringSerializer keys = new StringSerializer();
+        topology.addSink(Outputs.SCHEDULE_DLQ, topics.dlq(), keys, JsonSerde.of(DeadLetter.class).serializer(),
+                SCHEDULE_DEFINITIONS);
+        for (Priority priority : Priority.values()) {
+            topology.addSink(Outputs.fire(priority), topics.submit(priority), keys,
+                    JsonSerde.of(TaskSubmission.class).serializer(), SCHEDULE_DEFINITIONS);
+        }
     }
 }

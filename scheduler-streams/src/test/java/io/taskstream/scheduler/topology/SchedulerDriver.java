@@ -38,6 +38,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.scheduler.config.StreamsSettings;
 import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.schedules.ScheduleState;
+import io.taskstream.scheduler.schedules.ScheduleStore;
 import io.taskstream.scheduler.state.TaskState;
 import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.scheduler.state.TimerKey;
@@ -48,11 +50,13 @@ import io.taskstream.schemas.DeadLetter;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
+import io.taskstream.schemas.ScheduleDefinition;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
@@ -111,6 +115,10 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
 
     SchedulerDriver withDeferral(SchedulerProperties.DeferralLimits deferral) {
         return configure(p -> p.withDeferral(deferral));
+    }
+
+    SchedulerDriver withSchedules(SchedulerProperties.ScheduleSettings schedules) {
+        return configure(p -> p.withSchedules(schedules));
     }
 
     /** The generator the backoff jitter draws from, instead of {@code new Random(42)}. */
@@ -265,6 +273,17 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
                 .pipeInput(new TestRecord<>(key, value, new RecordHeaders(), now));
     }
 
+    /** Writes {@code definition} to {@code schedules}, keyed by its key. */
+    void schedule(ScheduleDefinition definition) {
+        schedule(definition.key(), Json.mapper().writeValueAsBytes(definition));
+    }
+
+    /** Writes a record to {@code schedules}; a null value is a tombstone. */
+    void schedule(String key, byte[] value) {
+        driver().createInputTopic(topics.schedules(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput(new TestRecord<>(key, value, new RecordHeaders(), now));
+    }
+
     /** Sends {@link #command command(taskId, kind, null)}. */
     void control(UUID taskId, ControlCommand.Kind kind) {
         control(command(taskId, kind, null));
@@ -351,6 +370,17 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
 
     private static long versionOf(String entry) {
         return Long.parseLong(entry.substring(entry.indexOf('@') + 1));
+    }
+
+    /** The tasks schedules fired (on {@code submit.<priority>}) since the last read, in order. */
+    List<TaskSubmission> takeFired(Priority priority) {
+        return submitOutput(priority).readValuesToList().stream()
+                .map(value -> Json.mapper().readValue(value, TaskSubmission.class)).toList();
+    }
+
+    /** The schedules' state, by schedule key. */
+    KeyValueStore<String, ScheduleState> schedules() {
+        return driver().getKeyValueStore(ScheduleStore.SCHEDULES);
     }
 
     /** The task states, by task id. */

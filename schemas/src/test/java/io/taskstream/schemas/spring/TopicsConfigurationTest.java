@@ -19,7 +19,7 @@ class TopicsConfigurationTest {
         runner.run(context -> {
             assertThat(context.getBean(Topics.class)).isEqualTo(Topics.withDefaultPrefix());
             assertThat(context).hasSingleBean(KafkaAdmin.NewTopics.class);
-            assertThat(context.getBean(TopicSettings.class).newTopics()).hasSize(13)
+            assertThat(context.getBean(TopicSettings.class).newTopics()).hasSize(14)
                     .allMatch(t -> t.numPartitions() == 12);
         });
     }
