@@ -67,6 +67,21 @@ class SchedulerPropertiesTest {
     }
 
     @Test
+    void scheduleSettingsDefaultToAMinuteBindAndAreCheckedAtStartUp() {
+        SchedulerProperties defaults = SchedulerProperties.defaults();
+        assertThat(defaults.schedules()).isEqualTo(new SchedulerProperties.ScheduleSettings(Duration.ofMinutes(1),
+                Duration.ofMinutes(1)));
+        SchedulerProperties bound = bind(Map.of("taskstream.scheduler.schedules.min-interval", "10s",
+                "taskstream.scheduler.schedules.misfire-threshold", "5m"));
+        assertThat(bound.schedules()).isEqualTo(new SchedulerProperties.ScheduleSettings(Duration.ofSeconds(10),
+                Duration.ofMinutes(5)));
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.schedules.min-interval", "0s")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.schedules.min-interval");
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.schedules.misfire-threshold", "-1s")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.schedules.misfire-threshold");
+    }
+
+    @Test
     void theDefaultBackoffBindsFieldByFieldEachFallingBackToTheContractsDefault() {
         SchedulerProperties bound = bind(Map.of(
                 "taskstream.scheduler.backoff.initial", "500ms",
