@@ -32,6 +32,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.health.contributor.Status;
@@ -157,11 +159,14 @@ class SchedulerApplicationIT {
                 .as("no JMX beans: several services share the devstack's JVM").isEmpty();
     }
 
-    @Test
-    void refusesToStartWhenTheInputsAreNotCoPartitioned() throws Exception {
-        Topics mismatched = new Topics("mm.");
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"results, mm., must have the same number of partitions (they are co-partitioned by task id)",
+            "schedule-runs, mr., must have the same number of partitions (they are co-partitioned by schedule)"})
+    void refusesToStartWhenTheInputsAreNotCoPartitioned(String topic, String prefix, String message)
+            throws Exception {
+        Topics mismatched = new Topics(prefix);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(mismatched.results(), 3, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(prefix + topic, 3, (short) 1))).all().get();
         }
 
         assertThatThrownBy(() -> SchedulerApplication.application()
@@ -170,13 +175,13 @@ class SchedulerApplicationIT {
                         "TASKSTREAM_KAFKA_BOOTSTRAP", bootstrap,
                         "taskstream.topics.prefix", mismatched.prefix(),
                         "taskstream.topics.partitions", "2",
-                        "taskstream.scheduler.application-id", "it-mismatched",
+                        "taskstream.scheduler.application-id", "it-mismatched-" + topic,
                         "logging.level.org.apache.kafka", "WARN",
                         "logging.level.kafka", "WARN",
                         "logging.level.state.change.logger", "WARN"))
                 .run())
-                .hasStackTraceContaining("must have the same number of partitions")
-                .hasStackTraceContaining("mm.results=3");
+                .hasStackTraceContaining(message)
+                .hasStackTraceContaining(prefix + topic + "=3");
     }
 
     private static ConsumerRecord<String, byte[]> only(List<ConsumerRecord<String, byte[]>> seen, String topic) {
