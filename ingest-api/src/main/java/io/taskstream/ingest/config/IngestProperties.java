@@ -74,6 +74,7 @@ import io.taskstream.schemas.Priority;
  *                                     (plus 1 KiB each); the oldest go first when it is full
  * @param rywCacheTtl                  how long such a task stays in that cache; by then the projection has
  *                                     normally written its row
+ * @param schedules                    the cron schedules' settings ({@code taskstream.ingest.schedules.*})
  */
 @ConfigurationProperties("taskstream.ingest")
 public record IngestProperties(
@@ -98,7 +99,8 @@ public record IngestProperties(
         @DefaultValue("10485760") long maxBatchBodyBytes,
         @DefaultValue("PT24H") Duration idempotencyTtl,
         @DefaultValue("33554432") long rywCacheMaxBytes,
-        @DefaultValue("PT1H") Duration rywCacheTtl) {
+        @DefaultValue("PT1H") Duration rywCacheTtl,
+        @DefaultValue Schedules schedules) {
 
     /** The shortest admin key accepted; short secrets are guessable. */
     public static final int MIN_ADMIN_KEY_LENGTH = 16;
@@ -180,6 +182,30 @@ public record IngestProperties(
             throw new IllegalArgumentException("taskstream.ingest.ryw-cache-max-bytes must not be negative");
         }
         requirePositive(rywCacheTtl, "ryw-cache-ttl");
+        if (schedules == null) {
+            schedules = new Schedules(null);
+        }
+    }
+
+    /**
+     * The cron schedules' settings.
+     *
+     * @param minInterval the shortest time allowed between two fire times of one schedule; a {@code cron}
+     *                    that fires more often is refused ({@code 400 validation_failed} on {@code cron}).
+     *                    Schedules stored under a shorter limit keep working (the limit is checked when a
+     *                    schedule is written, not when it fires)
+     */
+    public record Schedules(@DefaultValue("PT1M") Duration minInterval) {
+
+        public Schedules {
+            if (minInterval == null) {
+                minInterval = Duration.ofMinutes(1);
+            }
+            if (minInterval.isNegative() || minInterval.isZero()) {
+                throw new IllegalArgumentException("taskstream.ingest.schedules.min-interval must be a positive "
+                        + "duration");
+            }
+        }
     }
 
     private static void requirePositive(Duration value, String name) {
@@ -206,6 +232,6 @@ public record IngestProperties(
                 + ", queueDepthRefresh=" + queueDepthRefresh + ", statsMaxAge=" + statsMaxAge
                 + ", maxBatchSize=" + maxBatchSize + ", maxBatchBodyBytes=" + maxBatchBodyBytes
                 + ", idempotencyTtl=" + idempotencyTtl + ", rywCacheMaxBytes=" + rywCacheMaxBytes + ", rywCacheTtl="
-                + rywCacheTtl + "]";
+                + rywCacheTtl + ", schedules=" + schedules + "]";
     }
 }

@@ -4,6 +4,7 @@ import static io.swagger.v3.oas.models.PathItem.HttpMethod.DELETE;
 import static io.swagger.v3.oas.models.PathItem.HttpMethod.GET;
 import static io.swagger.v3.oas.models.PathItem.HttpMethod.PATCH;
 import static io.swagger.v3.oas.models.PathItem.HttpMethod.POST;
+import static io.swagger.v3.oas.models.PathItem.HttpMethod.PUT;
 import static io.taskstream.ingest.errors.ErrorCode.CONFLICT;
 import static io.taskstream.ingest.errors.ErrorCode.DEPENDENCY_UNAVAILABLE;
 import static io.taskstream.ingest.errors.ErrorCode.FORBIDDEN;
@@ -20,6 +21,12 @@ import static io.taskstream.ingest.openapi.Examples.DEAD_LETTER;
 import static io.taskstream.ingest.openapi.Examples.DEAD_LETTER_DETAIL;
 import static io.taskstream.ingest.openapi.Examples.EXECUTION;
 import static io.taskstream.ingest.openapi.Examples.OTHER_TASK_ID;
+import static io.taskstream.ingest.openapi.Examples.SCHEDULE;
+import static io.taskstream.ingest.openapi.Examples.SCHEDULE_CREATED;
+import static io.taskstream.ingest.openapi.Examples.SCHEDULE_DISABLED;
+import static io.taskstream.ingest.openapi.Examples.SCHEDULE_REQUEST;
+import static io.taskstream.ingest.openapi.Examples.SCHEDULE_REQUEST_MINIMAL;
+import static io.taskstream.ingest.openapi.Examples.SCHEDULE_TRIGGERED;
 import static io.taskstream.ingest.openapi.Examples.TASK_COMPLETED;
 import static io.taskstream.ingest.openapi.Examples.TASK_FAILED;
 import static io.taskstream.ingest.openapi.Examples.TASK_ID;
@@ -110,6 +117,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
 
     static final String TASKS = "Tasks";
     static final String DLQ = "Dead-letter queue";
+    static final String SCHEDULES = "Schedules";
     static final String WORKERS = "Workers";
     static final String OPERATIONS_TAG = "Operations";
 
@@ -117,6 +125,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
     static final Map<String, String> TAGS = orderedMap(
             TASKS, "Submit tasks, read them and their attempts, cancel and re-prioritise them.",
             DLQ, "Tasks that failed for good: list, inspect, replay, purge.",
+            SCHEDULES, "Cron schedules that submit tasks: define, list, change, switch off, delete, fire now.",
             WORKERS, "The workers of the deployment, from their heartbeats (scope `admin`).",
             OPERATIONS_TAG, "Numbers about the queues.");
 
@@ -146,6 +155,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
 
     private static final String TRACEPARENT = "A W3C trace context; forwarded to the scheduler with the request.";
     private static final String TASK_ID_PARAM = "The task id (a UUID); anything else is `404`.";
+    private static final String SCHEDULE_ID_PARAM = "The schedule id (a UUID); anything else is `404`.";
     private static final String CURSOR = "The previous page's `nextCursor`; absent for the first page.";
     private static final String STATUSES = names(TaskStatus.values());
     private static final String PRIORITIES = names(Priority.values());
@@ -205,6 +215,8 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                             "{\"type\": \"string\", \"format\": \"date-time\"}")
                     .query("createdBefore", "Only tasks created before this instant (ISO-8601).",
                             "{\"type\": \"string\", \"format\": \"date-time\"}")
+                    .query("scheduleId", "Only tasks this schedule submitted (its fire times and triggers).",
+                            "{\"type\": \"string\", \"format\": \"uuid\"}")
                     .query("limit", "The page size, 1 to 500; default 50.",
                             "{\"type\": \"integer\", \"minimum\": 1, \"maximum\": 500, \"default\": 50}")
                     .query("cursor", CURSOR, "{\"type\": \"string\"}")
@@ -314,6 +326,102 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                     .pathParam("taskId", TASK_ID_PARAM)
                     .noContent("Purged.")
                     .errors(COMMON, NOT_FOUND)
+                    .build(),
+            OperationDoc.operation(POST, "/api/v1/schedules", "createSchedule", SCHEDULES)
+                    .summary("Create a schedule")
+                    .description("""
+                            Every fire time of `cron` in `timezone` will submit one task made from `task`; a fired \
+                            task carries the schedule's id as `scheduleId` and its fire time as `runAt`. The \
+                            task is checked by the rules of `POST /tasks` (its problems are named \
+                            `task.<field>`); an expression that fires more often than once a minute \
+                            (configurable) is refused. The schedule is in PostgreSQL and, acknowledged by Kafka, \
+                            on the `schedules` topic before the answer. `nextRuns` are the next five fire times \
+                            with the zone's offset (none while disabled). A name already used in the tenant is \
+                            `409`. Scope `schedule:write`.""")
+                    .header("traceparent", TRACEPARENT)
+                    .body(ComponentSchemas.SCHEDULE_REQUEST, List.of(JSON), orderedMap(
+                            "nightly, in Berlin", SCHEDULE_REQUEST,
+                            "only the required fields", SCHEDULE_REQUEST_MINIMAL))
+                    .success(201, "Created. `Location` is its URL.", SCHEDULE_CREATED, Headers.LOCATION)
+                    .errors(COMMON, VALIDATION_FAILED, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+                            CONFLICT)
+                    .build(),
+            OperationDoc.operation(GET, "/api/v1/schedules", "listSchedules", SCHEDULES)
+                    .summary("List schedules")
+                    .description("The tenant's schedules, newest first. Keyset pagination: pass `nextCursor` back "
+                            + "as `cursor` until it is null. Scope `schedule:read`.")
+                    .query("limit", "The page size, 1 to 500; default 50.",
+                            "{\"type\": \"integer\", \"minimum\": 1, \"maximum\": 500, \"default\": 50}")
+                    .query("cursor", CURSOR, "{\"type\": \"string\"}")
+                    .success(200, "One page of schedules, newest first.", page(LIST_CURSOR, SCHEDULE))
+                    .errors(COMMON, VALIDATION_FAILED)
+                    .build(),
+            OperationDoc.operation(GET, "/api/v1/schedules/{id}", "getSchedule", SCHEDULES)
+                    .summary("Get a schedule")
+                    .description("""
+                            The schedule, with its last run: `lastTaskId` is its newest task (by `createdAt`) \
+                            and `lastRunAt` that task's `createdAt`: when it was fired or triggered. \
+                            `?from=` previews the fire times after any instant. Scope `schedule:read`.""")
+                    .pathParam("id", SCHEDULE_ID_PARAM)
+                    .query("from", "Compute `nextRuns` after this instant (ISO-8601) instead of now.",
+                            "{\"type\": \"string\", \"format\": \"date-time\"}")
+                    .success(200, "The schedule.", SCHEDULE)
+                    .errors(COMMON, VALIDATION_FAILED, NOT_FOUND)
+                    .build(),
+            OperationDoc.operation(PUT, "/api/v1/schedules/{id}", "replaceSchedule", SCHEDULES)
+                    .summary("Replace a schedule")
+                    .description("""
+                            Replaces the whole definition (the body of `POST /schedules`; absent optional fields \
+                            take their defaults), in PostgreSQL and on the `schedules` topic; the scheduler fires \
+                            by the new one from then on. `409` when the new name is another schedule's, or when \
+                            the schedule kept changing under concurrent writes. Scope `schedule:write`.""")
+                    .pathParam("id", SCHEDULE_ID_PARAM)
+                    .header("traceparent", TRACEPARENT)
+                    .body(ComponentSchemas.SCHEDULE_REQUEST, List.of(JSON), orderedMap(
+                            "move it to 03:30", with(SCHEDULE_REQUEST, "cron", "30 3 * * *")))
+                    .success(200, "The schedule as it is now.", with(SCHEDULE, "cron", "30 3 * * *",
+                            "description", "at 03:30", "nextRuns", List.of("2026-11-29T03:30:00+01:00",
+                                    "2026-11-30T03:30:00+01:00", "2026-12-01T03:30:00+01:00",
+                                    "2026-12-02T03:30:00+01:00", "2026-12-03T03:30:00+01:00"),
+                            "updatedAt", "2026-11-28T10:00:00.123Z"))
+                    .errors(COMMON, VALIDATION_FAILED, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+                            NOT_FOUND, CONFLICT)
+                    .build(),
+            OperationDoc.operation(PATCH, "/api/v1/schedules/{id}", "setScheduleEnabled", SCHEDULES)
+                    .summary("Switch a schedule on or off")
+                    .description("""
+                            `{"enabled": false}` stops the schedule from firing (its `nextRuns` are then empty); \
+                            `true` starts it again. `enabled` is the only field. Scope `schedule:write`.""")
+                    .pathParam("id", SCHEDULE_ID_PARAM)
+                    .header("traceparent", TRACEPARENT)
+                    .body(ComponentSchemas.SCHEDULE_PATCH_REQUEST, List.of(JSON, MERGE_PATCH_JSON),
+                            orderedMap("switch off", Map.of("enabled", false)))
+                    .success(200, "The schedule as it is now.", SCHEDULE_DISABLED)
+                    .errors(COMMON, VALIDATION_FAILED, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+                            NOT_FOUND, CONFLICT)
+                    .build(),
+            OperationDoc.operation(DELETE, "/api/v1/schedules/{id}", "deleteSchedule", SCHEDULES)
+                    .summary("Delete a schedule")
+                    .description("Deletes the schedule and puts a tombstone on the `schedules` topic: it fires no "
+                            + "more. Its tasks stay. Scope `schedule:write`.")
+                    .pathParam("id", SCHEDULE_ID_PARAM)
+                    .header("traceparent", TRACEPARENT)
+                    .noContent("Deleted.")
+                    .errors(COMMON, NOT_FOUND)
+                    .build(),
+            OperationDoc.operation(POST, "/api/v1/schedules/{id}:trigger", "triggerSchedule", SCHEDULES)
+                    .summary("Fire a schedule now")
+                    .description("""
+                            Submits one task from the schedule's template now, with `scheduleId` set, exactly as \
+                            `POST /tasks` submits one (admission, Kafka's acknowledgement, readable at once). \
+                            Works for a disabled schedule too, and ignores the overlap guard \
+                            (`SKIP_IF_RUNNING`): it always submits. The answer is the schedule with the new \
+                            task as its last run (`lastTaskId`, `lastRunAt`); `Location` is the task's URL. \
+                            Scope `schedule:write`.""")
+                    .pathParam("id", SCHEDULE_ID_PARAM)
+                    .header("traceparent", TRACEPARENT)
+                    .success(202, "Accepted: Kafka has the task.", SCHEDULE_TRIGGERED, Headers.LOCATION)
+                    .errors(COMMON, NOT_FOUND, QUEUE_FULL)
                     .build(),
             OperationDoc.operation(GET, "/api/v1/workers", "listWorkers", WORKERS)
                     .summary("List the workers")
@@ -616,7 +724,8 @@ public final class ApiDocumentation implements OpenApiCustomizer {
 
         static Header header(String name) {
             return switch (name) {
-                case LOCATION -> new Header().description("The task's URL, `/api/v1/tasks/{id}`.")
+                case LOCATION -> new Header().description("The URL of the task (`/api/v1/tasks/{id}`) or the "
+                        + "schedule (`/api/v1/schedules/{id}`) the answer is about.")
                         .schema(ComponentSchemas.parse("{\"type\": \"string\"}"));
                 case RETRY_AFTER -> new Header().description("Seconds to wait before trying again.")
                         .schema(ComponentSchemas.parse("{\"type\": \"integer\", \"minimum\": 1}"));

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 
 import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.media.Schema;
+import io.taskstream.ingest.schedules.ScheduleReader;
 import io.taskstream.schemas.Document;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
@@ -28,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>{@value #TASK_SUBMISSION_REQUEST} is not written here but derived from {@code task-submission.v1.json},
  * the schema every submission is validated against: its properties minus the ones the server sets
  * ({@link #SERVER_FIELDS}), with the schema's {@code $defs} inlined. So the documented request cannot
- * drift from the rules the API applies.
+ * drift from the rules the API applies. {@value #SCHEDULE_TASK}, a schedule's task, is derived from it in
+ * turn: its fields that a template has ({@link ScheduleReader#TASK_FIELDS}).
  */
 final class ComponentSchemas {
 
@@ -38,6 +40,9 @@ final class ComponentSchemas {
     static final String BULK_REPLAY_REQUEST = "BulkReplayRequest";
     static final String TASK_BATCH_REQUEST = "TaskBatchRequest";
     static final String TASK_BATCH_RESPONSE = "TaskBatchResponse";
+    static final String SCHEDULE_REQUEST = "ScheduleRequest";
+    static final String SCHEDULE_TASK = "ScheduleTaskRequest";
+    static final String SCHEDULE_PATCH_REQUEST = "SchedulePatchRequest";
 
     /** Fields of a {@code TaskSubmission} that the server sets; a request naming one is refused. */
     static final Set<String> SERVER_FIELDS = Set.of("id", "tenantId", "createdAt", "scheduleId");
@@ -167,6 +172,53 @@ final class ComponentSchemas {
                 + "idempotent repeat), 4xx or 503.")));
     }
 
+    static {
+        WRITTEN.put(SCHEDULE_REQUEST, """
+                {
+                  "type": "object",
+                  "description": %s,
+                  "required": ["name", "cron", "task"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 200,
+                             "description": "Unique within the tenant (else `409 conflict`)."},
+                    "cron": {"type": "string", "minLength": 1, "description": %s},
+                    "timezone": {"type": "string", "default": "UTC",
+                                 "description": "The IANA time zone the expression is read in, e.g. `Europe/Berlin`."},
+                    "task": {"$ref": "#/components/schemas/ScheduleTaskRequest"},
+                    "enabled": {"type": "boolean", "default": true,
+                                "description": "A disabled schedule does not fire (it can still be triggered)."},
+                    "misfirePolicy": {"type": "string", "enum": ["FIRE_ONCE", "SKIP"], "default": "FIRE_ONCE",
+                                      "description": %s},
+                    "overlap": {"type": "string", "enum": ["ALLOW", "SKIP_IF_RUNNING"], "default": "ALLOW",
+                                "description": %s}
+                  }
+                }
+                """.formatted(quoted("A cron schedule: every fire time of `cron` in `timezone` submits one task made "
+                + "from `task`. Unknown fields are refused with `400 validation_failed`; a `null` value counts as "
+                + "absent."),
+                quoted("Unix 5 fields (`0 2 * * *`), or 6 with seconds first; Quartz-style `?`, `L`, `W`, `#`. Fire "
+                + "times closer than one minute (configurable) are refused. A local time that does not exist "
+                + "(spring forward) fires at the first valid instant after the gap; one that occurs twice (fall "
+                + "back) fires once, the first time."),
+                quoted("What to do with fire times missed while no scheduler ran (more than the misfire threshold, "
+                + "default 1 minute, late): `FIRE_ONCE`, one catch-up task for all of them (as the latest); `SKIP`, "
+                + "none. Fire times less late all fire."),
+                quoted("`SKIP_IF_RUNNING`: a fire time is skipped while the schedule's previous task has not "
+                + "finished. Triggers ignore it.")));
+        WRITTEN.put(SCHEDULE_PATCH_REQUEST, """
+                {
+                  "type": "object",
+                  "description": "Switches a schedule on or off. `enabled` is the only field; change the rest with `PUT`.",
+                  "required": ["enabled"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "enabled": {"type": "boolean"}
+                  }
+                }
+                """);
+    }
+
     private ComponentSchemas() {
     }
 
@@ -177,13 +229,16 @@ final class ComponentSchemas {
 
     /** Whether {@code name} is one of these components. */
     static boolean defines(String name) {
-        return name.equals(TASK_SUBMISSION_REQUEST) || WRITTEN.containsKey(name);
+        return name.equals(TASK_SUBMISSION_REQUEST) || name.equals(SCHEDULE_TASK) || WRITTEN.containsKey(name);
     }
 
     /** The component's JSON Schema text. */
     static String json(String name) {
         if (name.equals(TASK_SUBMISSION_REQUEST)) {
             return Json.mapper().writeValueAsString(taskSubmissionRequest());
+        }
+        if (name.equals(SCHEDULE_TASK)) {
+            return Json.mapper().writeValueAsString(scheduleTask());
         }
         String json = WRITTEN.get(name);
         if (json == null) {
@@ -247,6 +302,26 @@ final class ComponentSchemas {
         request.set("not", source.get("not").deepCopy());
         request.set("properties", properties);
         return request;
+    }
+
+    /** A schedule's task: the fields of {@link #taskSubmissionRequest} that a template has. */
+    static ObjectNode scheduleTask() {
+        ObjectNode submission = taskSubmissionRequest();
+        ObjectNode properties = Json.mapper().createObjectNode();
+        for (Map.Entry<String, JsonNode> property : submission.get("properties").properties()) {
+            if (ScheduleReader.TASK_FIELDS.contains(property.getKey())) {
+                properties.set(property.getKey(), property.getValue());
+            }
+        }
+        ObjectNode task = Json.mapper().createObjectNode();
+        task.put("type", "object");
+        task.put("description", "The task each fire time submits: the fields of a task submission that do not "
+                + "belong to one task alone (no `runAt`, `delay`, `orderingKey`, `idempotencyKey`, `encrypt`), "
+                + "checked by the same rules as `POST /tasks`. Its problems are named `task.<field>`.");
+        task.set("required", submission.get("required").deepCopy());
+        task.put("additionalProperties", false);
+        task.set("properties", properties);
+        return task;
     }
 
     /** {@code node} with every {@code $ref} to {@code #/$defs/...} replaced by the definition. */

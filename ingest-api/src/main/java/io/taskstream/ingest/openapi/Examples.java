@@ -132,6 +132,60 @@ final class Examples {
             }
             """);
 
+    static final String SCHEDULE_ID = "0193a2f0-5b1c-7e2d-8f3a-4b5c6d7e8f90";
+
+    static final Map<String, Object> SCHEDULE_REQUEST = json("""
+            {
+              "name": "nightly-report",
+              "cron": "0 2 * * *",
+              "timezone": "Europe/Berlin",
+              "task": {"type": "report.generate", "payload": {"ms": 500}, "priority": "LOW",
+                       "labels": {"team": "billing"}},
+              "enabled": true,
+              "misfirePolicy": "FIRE_ONCE",
+              "overlap": "SKIP_IF_RUNNING"
+            }
+            """);
+
+    static final Map<String, Object> SCHEDULE_REQUEST_MINIMAL = json("""
+            {"name": "hourly-digest", "cron": "0 * * * *", "task": {"type": "email.send", "payload": {}}}
+            """);
+
+    /** The schedule of {@link #SCHEDULE_REQUEST} some days after it was created, having fired last night. */
+    static final Map<String, Object> SCHEDULE = json("""
+            {
+              "id": "%s",
+              "tenantId": "default",
+              "name": "nightly-report",
+              "cron": "0 2 * * *",
+              "timezone": "Europe/Berlin",
+              "task": {"type": "report.generate", "payload": {"ms": 500}, "priority": "LOW", "maxAttempts": 4,
+                       "timeout": "PT5M", "backoff": null, "labels": {"team": "billing"}},
+              "enabled": true,
+              "misfirePolicy": "FIRE_ONCE",
+              "overlap": "SKIP_IF_RUNNING",
+              "description": "at 02:00",
+              "nextRuns": ["2026-11-29T02:00:00+01:00", "2026-11-30T02:00:00+01:00", "2026-12-01T02:00:00+01:00",
+                           "2026-12-02T02:00:00+01:00", "2026-12-03T02:00:00+01:00"],
+              "lastRunAt": "2026-11-28T01:00:00Z",
+              "lastTaskId": "%s",
+              "createdAt": "2026-11-20T09:00:00.000Z",
+              "updatedAt": "2026-11-20T09:00:00.000Z"
+            }
+            """.formatted(SCHEDULE_ID, OTHER_TASK_ID));
+
+    /** Just created: no run yet. */
+    static final Map<String, Object> SCHEDULE_CREATED = with(SCHEDULE, "lastRunAt", null, "lastTaskId", null,
+            "createdAt", "2026-11-28T10:00:00.123Z", "updatedAt", "2026-11-28T10:00:00.123Z");
+
+    /** Switched off: no fire times. */
+    static final Map<String, Object> SCHEDULE_DISABLED = with(SCHEDULE, "enabled", false, "nextRuns", List.of(),
+            "updatedAt", "2026-11-28T10:00:00.123Z");
+
+    /** Just triggered: the new task is its last run. */
+    static final Map<String, Object> SCHEDULE_TRIGGERED = with(SCHEDULE, "lastRunAt", "2026-11-28T10:00:00.123Z",
+            "lastTaskId", TASK_ID);
+
     /** What each contract code's example problem says. */
     private static final Map<ErrorCode, String> DETAILS = new EnumMap<>(Map.ofEntries(
             Map.entry(ErrorCode.VALIDATION_FAILED, "the request is invalid (2 errors)"),

@@ -16,6 +16,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Function;
 
 import io.taskstream.ingest.errors.ApiException;
@@ -30,7 +31,7 @@ import io.taskstream.schemas.Violation;
 /**
  * A {@code GET /tasks} query, read from the query string of the request:
  * {@code status}, {@code type}, {@code priority}, {@code label}, {@code createdAfter},
- * {@code createdBefore}, {@code limit}, {@code cursor}.
+ * {@code createdBefore}, {@code scheduleId}, {@code limit}, {@code cursor}.
  * <ul>
  *   <li>{@code status}, {@code type} and {@code priority} each take a comma-separated list (the
  *       parameter may also repeat): a task matches one of the values. Status and priority names are
@@ -39,6 +40,7 @@ import io.taskstream.schemas.Violation;
  *       key ends at the first {@code :}, so a label whose key contains {@code :} cannot be filtered.</li>
  *   <li>{@code createdAfter} (inclusive) and {@code createdBefore} (exclusive) are ISO-8601 instants
  *       ({@code 2026-11-28T10:00:00Z}, or with an offset; in a URL {@code +} must be {@code %2B}).</li>
+ *   <li>{@code scheduleId} (a UUID): only the tasks that schedule submitted (its fires and triggers).</li>
  *   <li>Different parameters narrow each other (and). An empty parameter counts as absent.</li>
  * </ul>
  * Anything else — an unknown parameter, a bad value, a single-valued parameter given twice — is
@@ -47,8 +49,8 @@ import io.taskstream.schemas.Violation;
  * @param after where the previous page ended (a {@code cursor} of this same query), null for the first
  */
 public record TaskQuery(String tenantId, Set<TaskStatus> statuses, Set<String> types, Set<Priority> priorities,
-                        Map<String, String> labels, Instant createdAfter, Instant createdBefore, int limit,
-                        KeysetCursor after) {
+                        Map<String, String> labels, Instant createdAfter, Instant createdBefore, UUID scheduleId,
+                        int limit, KeysetCursor after) {
 
     static final String STATUS = "status";
     static final String TYPE = "type";
@@ -56,10 +58,11 @@ public record TaskQuery(String tenantId, Set<TaskStatus> statuses, Set<String> t
     static final String LABEL = "label";
     static final String CREATED_AFTER = "createdAfter";
     static final String CREATED_BEFORE = "createdBefore";
+    static final String SCHEDULE_ID = "scheduleId";
     static final String LIMIT = "limit";
     static final String CURSOR = "cursor";
     static final List<String> PARAMETERS = List.of(STATUS, TYPE, PRIORITY, LABEL, CREATED_AFTER, CREATED_BEFORE,
-            LIMIT, CURSOR);
+            SCHEDULE_ID, LIMIT, CURSOR);
 
     public TaskQuery {
         statuses = Collections.unmodifiableSet(statuses.isEmpty() ? EnumSet.noneOf(TaskStatus.class)
@@ -100,18 +103,20 @@ public record TaskQuery(String tenantId, Set<TaskStatus> statuses, Set<String> t
         if (createdAfter != null && createdBefore != null && !createdAfter.isBefore(createdBefore)) {
             violations.add(new Violation(CREATED_BEFORE, "must be later than createdAfter"));
         }
+        UUID scheduleId = single(parameters, SCHEDULE_ID, violations, v -> uuid(v, SCHEDULE_ID, violations));
         Integer limit = single(parameters, LIMIT, violations, v -> limit(v, violations));
         String cursor = single(parameters, CURSOR, violations, Function.identity());
         if (!violations.isEmpty()) {
             throw ApiException.validation(violations);
         }
         TaskQuery query = new TaskQuery(tenantId, statuses, types, priorities, labels, createdAfter, createdBefore,
-                limit == null ? Page.DEFAULT_LIMIT : limit, null);
+                scheduleId, limit == null ? Page.DEFAULT_LIMIT : limit, null);
         return query.withAfter(KeysetCursor.decode(cursor, query.scope()));
     }
 
     public TaskQuery withAfter(KeysetCursor after) {
-        return new TaskQuery(tenantId, statuses, types, priorities, labels, createdAfter, createdBefore, limit, after);
+        return new TaskQuery(tenantId, statuses, types, priorities, labels, createdAfter, createdBefore, scheduleId,
+                limit, after);
     }
 
     /**
@@ -127,6 +132,10 @@ public record TaskQuery(String tenantId, Set<TaskStatus> statuses, Set<String> t
         canonical.put(LABEL, labels);
         canonical.put(CREATED_AFTER, String.valueOf(createdAfter));
         canonical.put(CREATED_BEFORE, String.valueOf(createdBefore));
+        if (scheduleId != null) {
+            // only when given, so that the cursors of queries without it stay what they were
+            canonical.put(SCHEDULE_ID, scheduleId.toString());
+        }
         return "tasks|" + Json.mapper().writeValueAsString(canonical);
     }
 
@@ -191,6 +200,19 @@ public record TaskQuery(String tenantId, Set<TaskStatus> statuses, Set<String> t
                     + "2026-11-28T10:00:00Z"));
             return null;
         }
+    }
+
+    private static UUID uuid(String value, String name, List<Violation> violations) {
+        try {
+            UUID id = UUID.fromString(value);
+            if (id.toString().equalsIgnoreCase(value)) {
+                return id;
+            }
+        } catch (IllegalArgumentException e) {
+            // the same answer as a lenient parse that does not round-trip
+        }
+        violations.add(new Violation(name, "'" + value + "' is not a schedule id (a UUID)"));
+        return null;
     }
 
     private static Integer limit(String value, List<Violation> violations) {

@@ -195,8 +195,9 @@ public class TaskRepository {
 
     /**
      * The statement of {@link #page}: a keyset range scan of {@code tasks_tenant_created_idx}, or of the
-     * status, type or priority index when one value of that filter is asked for; labels are a
-     * containment ({@code labels @> ?::jsonb}) the GIN index can answer.
+     * status, type or priority index when one value of that filter is asked for, or of
+     * {@code tasks_schedule_idx} for a schedule's tasks; labels are a containment ({@code labels @> ?::jsonb})
+     * the GIN index can answer.
      */
     static Sql pageSql(TaskQuery query) {
         StringBuilder sql = new StringBuilder("SELECT " + viewColumns("t") + " FROM tasks t WHERE t.tenant_id = ?");
@@ -215,6 +216,11 @@ public class TaskRepository {
         if (query.createdBefore() != null) {
             sql.append(" AND t.created_at < ?");
             args.add(timestamp(query.createdBefore()));
+        }
+        if (query.scheduleId() != null) {
+            // tasks_schedule_idx
+            sql.append(" AND t.schedule_id = ?");
+            args.add(query.scheduleId());
         }
         if (query.after() != null) {
             sql.append(" AND (t.created_at, t.id) < (?, ?)");

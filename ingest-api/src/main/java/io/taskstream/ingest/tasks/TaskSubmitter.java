@@ -211,6 +211,34 @@ public class TaskSubmitter {
     }
 
     /**
+     * Submits a task the server built itself — a schedule's {@code POST /schedules/{id}:trigger} — the way
+     * {@code POST /tasks} submits one from admission on: admission, produce and wait for Kafka's
+     * acknowledgement, read-your-writes row. It is not read from a request ({@code scheduleId} is a field
+     * requests may not set), so it must be complete: id, tenant and {@code createdAt} set by the caller,
+     * from {@link #newTaskId()} and {@link #now()}. An idempotency key is not supported here.
+     *
+     * @return the view of the accepted task ({@code PENDING})
+     * @throws ApiException why the task was not accepted ({@code 503 queue_full}, {@code dependency_unavailable})
+     */
+    public TaskView submit(TaskSubmission submission, TraceContext trace) {
+        if (submission.id() == null || submission.createdAt() == null || submission.idempotencyKey() != null) {
+            throw new IllegalArgumentException("a built submission needs an id and createdAt and no idempotency key");
+        }
+        Outcome[] results = new Outcome[1];
+        process(new Request(submission.tenantId(), trace, results), List.of(Item.of(0, submission)));
+        return switch (results[0]) {
+            case Outcome.Created created -> created.task();
+            case Outcome.Found found -> found.task();
+            case Outcome.Rejected rejected -> throw rejected.error();
+        };
+    }
+
+    /** A new task id: UUIDv7 from the clock. */
+    public UUID newTaskId() {
+        return TaskIds.newId(clock, random);
+    }
+
+    /**
      * Submits the tasks of a batch ({@code POST /tasks:batch}). One bad task never fails the others.
      *
      * @return one outcome per request, in order
@@ -236,7 +264,8 @@ public class TaskSubmitter {
         return List.of(results);
     }
 
-    private Instant now() {
+    /** The time a task is accepted at, to the microsecond (what Postgres keeps). */
+    public Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 

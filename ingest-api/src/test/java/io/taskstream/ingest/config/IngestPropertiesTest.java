@@ -59,6 +59,19 @@ public class IngestPropertiesTest {
         assertThat(p.idempotencyTtl()).isEqualTo(Duration.ofHours(24));
         assertThat(p.rywCacheMaxBytes()).isEqualTo(32L * 1024 * 1024);
         assertThat(p.rywCacheTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(p.schedules().minInterval()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void theShortestScheduleIntervalIsSetAndMustBePositive() {
+        assertThat(bind(with("schedules.min-interval", "PT10S")).schedules().minInterval())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(bind(with("schedules.min-interval", "PT10S")).toString())
+                .contains("schedules=Schedules[minInterval=PT10S]");
+        assertThatThrownBy(() -> bind(with("schedules.min-interval", "PT0S"))).rootCause()
+                .hasMessage("taskstream.ingest.schedules.min-interval must be a positive duration");
+        assertThatThrownBy(() -> bind(with("schedules.min-interval", "-PT1M"))).rootCause()
+                .hasMessage("taskstream.ingest.schedules.min-interval must be a positive duration");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,7 @@ import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
+import io.taskstream.ingest.schedules.ScheduleReader;
 import io.taskstream.ingest.tasks.SubmissionReader;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.SchemaValidator;
@@ -146,7 +148,7 @@ class ApiDocumentationTest {
 
         assertThat(list.getOperationId()).isEqualTo("listTasks");
         assertThat(list.getParameters()).extracting(Parameter::getName).containsExactly("status", "limit", "type",
-                "priority", "label", "createdAfter", "createdBefore", "cursor");
+                "priority", "label", "createdAfter", "createdBefore", "scheduleId", "cursor");
         Parameter status = list.getParameters().getFirst();
         assertThat(status.getDescription()).isEqualTo("Only tasks in this status.");
         assertThat(status.getSchema().getType()).as("the controller's own schema is kept").isEqualTo("array");
@@ -302,5 +304,34 @@ class ApiDocumentationTest {
         assertThatThrownBy(() -> ComponentSchemas.json("Nope")).isInstanceOf(IllegalArgumentException.class);
         assertThat(ComponentSchemas.references(ComponentSchemas.TASK_BATCH_RESPONSE))
                 .containsExactly("TaskView", "Problem");
+    }
+
+    @Test
+    void theDocumentedScheduleTaskFieldsAreExactlyATemplatesWithTheSubmissionsRules() {
+        ObjectNode task = ComponentSchemas.scheduleTask();
+
+        assertThat(task.get("properties").propertyNames()).containsExactlyInAnyOrderElementsOf(
+                ScheduleReader.TASK_FIELDS);
+        assertThat(task.get("required").values()).extracting(JsonNode::asString).containsExactly("type", "payload");
+        assertThat(task.at("/properties/type")).isEqualTo(ComponentSchemas.taskSubmissionRequest().at("/properties/type"));
+        assertThat(ComponentSchemas.references(ComponentSchemas.SCHEDULE_REQUEST))
+                .containsExactly(ComponentSchemas.SCHEDULE_TASK);
+        assertThat(ComponentSchemas.defines(ComponentSchemas.SCHEDULE_TASK)).isTrue();
+        assertThat(ComponentSchemas.schema(ComponentSchemas.SCHEDULE_PATCH_REQUEST).getRequired())
+                .containsExactly("enabled");
+    }
+
+    @Test
+    void theScheduleExamplesAreAcceptedByTheApi() {
+        SchemaValidator validator = SchemaValidator.load();
+        ScheduleReader reader = new ScheduleReader(new SubmissionReader(validator, 262_144), validator,
+                Duration.ofMinutes(1));
+        for (Map<String, Object> example : List.of(Examples.SCHEDULE_REQUEST, Examples.SCHEDULE_REQUEST_MINIMAL)) {
+            ObjectNode body = Json.mapper().valueToTree(example);
+            assertThat(reader.read(body, "acme", UUID.randomUUID(), Instant.EPOCH).name())
+                    .isEqualTo(example.get("name"));
+        }
+        assertThat(ComponentSchemas.schema(ComponentSchemas.SCHEDULE_REQUEST).getProperties().keySet())
+                .containsExactlyInAnyOrder("name", "cron", "timezone", "task", "enabled", "misfirePolicy", "overlap");
     }
 }

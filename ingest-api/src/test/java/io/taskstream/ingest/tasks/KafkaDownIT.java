@@ -109,6 +109,32 @@ class KafkaDownIT {
     }
 
     @Test
+    void scheduleWritesWhileKafkaIsDownAre503sAndLeavePostgresAsItWas() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        UUID existing = UUID.randomUUID();
+        jdbc.update("INSERT INTO schedules (id, tenant_id, name, cron, timezone, task, created_at, updated_at) "
+                + "VALUES (?, 'default', ?, '0 2 * * *', 'UTC', '{\"type\": \"a\", \"payload\": {}}'::jsonb, now(), "
+                + "now())", existing, "down-" + run);
+        TestApi api = TestApi.onPort(port);
+        String body = "{\"name\": \"down-new-" + run + "\", \"cron\": \"0 3 * * *\", "
+                + "\"task\": {\"type\": \"a\", \"payload\": {}}}";
+
+        for (HttpResponse<String> response : List.of(
+                api.authorized("POST", "/api/v1/schedules", body),
+                api.authorized("PUT", "/api/v1/schedules/" + existing, body),
+                api.authorized("PATCH", "/api/v1/schedules/" + existing, "{\"enabled\": false}"),
+                api.authorized("DELETE", "/api/v1/schedules/" + existing, null))) {
+            TestApi.assertProblem(response, 503, "dependency_unavailable");
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("3");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM schedules WHERE name = ?", Long.class, "down-new-" + run))
+                .as("the new schedule was rolled back").isZero();
+        assertThat(jdbc.queryForMap("SELECT name, cron, enabled, version FROM schedules WHERE id = ?", existing))
+                .as("the existing one is untouched").containsEntry("name", "down-" + run)
+                .containsEntry("cron", "0 2 * * *").containsEntry("enabled", true).containsEntry("version", 0L);
+    }
+
+    @Test
     void readinessReportsTheOutage() {
         HttpResponse<String> readiness = TestApi.onPort(port).get("/actuator/health/readiness");
 

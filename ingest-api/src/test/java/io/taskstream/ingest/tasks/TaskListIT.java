@@ -365,6 +365,8 @@ class TaskListIT {
                     .doesNotContain("Sort");
             assertThat(plan(tenant, "status", "FAILED,COMPLETED")).contains("Index").doesNotContain("Seq Scan");
             assertThat(plan(tenant, "label", "team:team-4")).contains("Index").doesNotContain("Seq Scan");
+            assertThat(plan(tenant, "scheduleId", UUID.randomUUID().toString())).contains("tasks_schedule_idx")
+                    .doesNotContain("Seq Scan");
         } finally {
             QueryPlans.removeManyTasks(jdbc, tenant);
         }

@@ -145,4 +145,37 @@ class TaskQueryTest {
         assertThatThrownBy(() -> TaskQuery.parse("other", params("status", "QUEUED,FAILED", "label", "team:billing",
                 "cursor", cursor))).isInstanceOf(ApiException.class);
     }
+
+    @Test
+    void aScheduleIdNarrowsToThatSchedulesTasksAndBindsTheCursor() {
+        UUID schedule = UUID.randomUUID();
+        TaskQuery query = parse("scheduleId", schedule.toString().toUpperCase(java.util.Locale.ROOT));
+
+        assertThat(query.scheduleId()).isEqualTo(schedule);
+        assertThat(parse().scheduleId()).isNull();
+        String cursor = new KeysetCursor(Instant.parse("2026-11-28T10:00:00Z"), UUID.randomUUID())
+                .encode(query.scope());
+        assertThat(parse("scheduleId", schedule.toString(), "cursor", cursor).after()).isNotNull();
+        assertThat(violations("scheduleId", UUID.randomUUID().toString(), "cursor", cursor))
+                .singleElement().satisfies(v -> assertThat(v.field()).isEqualTo("cursor"));
+        assertThat(violations("cursor", cursor)).singleElement()
+                .satisfies(v -> assertThat(v.field()).isEqualTo("cursor"));
+    }
+
+    @Test
+    void aQueryWithoutScheduleIdKeepsTheScopeItHadBefore() {
+        assertThat(parse("status", "QUEUED").scope()).doesNotContain("scheduleId");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"not-a-uuid", "1-1-1-1-1", "0193a5b2-7c1e-7d3f-8a4b"})
+    void aScheduleIdMustBeAUuidGivenOnce(String value) {
+        assertThat(violations("scheduleId", value)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("scheduleId");
+            assertThat(v.message()).contains(value).contains("UUID");
+        });
+        assertThat(violations("scheduleId", UUID.randomUUID().toString(), "scheduleId",
+                UUID.randomUUID().toString())).singleElement()
+                .satisfies(v -> assertThat(v.message()).isEqualTo("must be given at most once"));
+    }
 }

@@ -164,6 +164,53 @@ class TaskSubmitterTest {
         });
     }
 
+    /** A task a schedule's trigger builds: complete, with its schedule id, which no request may set. */
+    private TaskSubmission built(Priority priority) {
+        return new TaskSubmission(submitter.newTaskId(), "acme", "report.generate", node("{\"ms\": 5}"), priority,
+                null, null, 2, Duration.ofMinutes(1), null, null, null, java.util.Map.of("team", "billing"), false,
+                UUID.fromString("0193a2f0-5b1c-7e2d-8f3a-4b5c6d7e8f90"), submitter.now());
+    }
+
+    @Test
+    void aTaskTheServerBuiltIsProducedAndRecordedLikeASubmittedOne() {
+        rowsAreWritten();
+        TaskSubmission submission = built(Priority.LOW);
+
+        TaskView view = submitter.submit(submission, null);
+
+        assertThat(view.id()).isEqualTo(submission.id());
+        assertThat(view.id().version()).isEqualTo(7);
+        assertThat(view.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(view.scheduleId()).isEqualTo(submission.scheduleId());
+        assertThat(view.createdAt()).isEqualTo(Instant.parse("2026-11-28T10:00:00.123456Z"));
+        assertThat(producer.history()).singleElement().satisfies(r -> {
+            assertThat(r.topic()).isEqualTo("taskstream.submit.low");
+            assertThat(r.value()).isEqualTo(submission);
+        });
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<List<PendingRow>> rows = ArgumentCaptor.forClass(List.class);
+        verify(repository).insertPending(rows.capture());
+        assertThat(rows.getValue()).singleElement()
+                .satisfies(row -> assertThat(row.submission().scheduleId()).isEqualTo(submission.scheduleId()));
+    }
+
+    @Test
+    void aTaskTheServerBuiltPassesAdmissionFirst() {
+        refused.add(Priority.LOW);
+
+        assertThatThrownBy(() -> submitter.submit(built(Priority.LOW), null))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUEUE_FULL));
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
+    void aTaskTheServerBuiltMustBeComplete() {
+        assertThatThrownBy(() -> submitter.submit(built(Priority.LOW).withId(null), null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> submitter.submit(built(Priority.LOW).withCreatedAt(null), null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void anInvalidRequestProducesNothing() {
         assertThatThrownBy(() -> submitter.submit("acme", body("{\"type\": \"A\"}"), null, null))

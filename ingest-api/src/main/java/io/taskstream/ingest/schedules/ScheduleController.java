@@ -1,0 +1,205 @@
+package io.taskstream.ingest.schedules;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.config.IngestProperties;
+import io.taskstream.ingest.errors.ApiException;
+import io.taskstream.ingest.http.JsonBodies;
+import io.taskstream.ingest.http.KeysetCursor;
+import io.taskstream.ingest.http.Page;
+import io.taskstream.ingest.tasks.TaskController;
+import io.taskstream.ingest.tasks.TraceContext;
+import io.taskstream.schemas.Violation;
+
+/**
+ * The schedule endpoints ({@link Schedules} says how they work): {@code POST /api/v1/schedules},
+ * {@code GET /api/v1/schedules}, {@code GET|PUT|PATCH|DELETE /api/v1/schedules/{id}} and
+ * {@code POST /api/v1/schedules/{id}:trigger}. Reads need {@code schedule:read}, everything else
+ * {@code schedule:write}. Every one is confined to the caller's tenant: another tenant's schedule, like an
+ * unknown one or an id that is not a UUID, is {@code 404}. Query parameters other than the documented ones
+ * are {@code 400}.
+ */
+@RestController
+@RequestMapping(ScheduleController.BASE)
+public class ScheduleController {
+
+    public static final String BASE = "/api/v1/schedules";
+    static final String SCOPE_READ = "schedule:read";
+    static final String SCOPE_WRITE = "schedule:write";
+    static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+    /** The largest {@code PATCH} body read; the only field is a boolean. */
+    static final long MAX_PATCH_BYTES = 16 * 1024;
+
+    private final Schedules schedules;
+    private final IngestProperties properties;
+
+    public ScheduleController(Schedules schedules, IngestProperties properties) {
+        this.schedules = schedules;
+        this.properties = properties;
+    }
+
+    /** {@code 201} + {@code Location} + the schedule. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<ScheduleView> create(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            HttpServletRequest request, @RequestHeader(name = "traceparent", required = false) String traceparent)
+            throws IOException {
+        principal.requireScope(SCOPE_WRITE);
+        ScheduleView created = schedules.create(principal, JsonBodies.readObject(request, properties.maxBodyBytes()),
+                valid(traceparent));
+        return ResponseEntity.status(HttpStatus.CREATED).location(URI.create(BASE + "/" + created.id()))
+                .body(created);
+    }
+
+    /** The tenant's schedules, newest first: {@code {"items": [...], "nextCursor": "..."|null}}. */
+    @GetMapping
+    public Page<ScheduleView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @RequestParam MultiValueMap<String, String> parameters) {
+        principal.requireScope(SCOPE_READ);
+        Map<String, String> given = parameters(parameters, List.of("limit", "cursor"));
+        Integer limit = null;
+        if (given.containsKey("limit")) {
+            try {
+                limit = Integer.valueOf(given.get("limit"));
+            } catch (NumberFormatException e) {
+                throw ApiException.validation(List.of(Page.invalidLimit()));
+            }
+        }
+        int size = Page.limit(limit);
+        String scope = Schedules.listScope(principal.tenantId());
+        return schedules.list(principal.tenantId(), size, KeysetCursor.decode(given.get("cursor"), scope));
+    }
+
+    /** The schedule; {@code ?from=<instant>} computes {@code nextRuns} from then instead of now. */
+    @GetMapping("/{id}")
+    public ScheduleView get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id,
+            @RequestParam MultiValueMap<String, String> parameters) {
+        principal.requireScope(SCOPE_READ);
+        String from = parameters(parameters, List.of("from")).get("from");
+        Instant after = from == null ? null : instant(from, "from");
+        return schedules.get(principal.tenantId(), id(id), after);
+    }
+
+    /** Replaces the schedule: the body of {@code POST}; {@code 200} + the schedule. */
+    @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public ScheduleView replace(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id, HttpServletRequest request,
+            @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
+        principal.requireScope(SCOPE_WRITE);
+        var body = JsonBodies.readObject(request, properties.maxBodyBytes());
+        return schedules.replace(principal, id(id), body, valid(traceparent));
+    }
+
+    /** Switches the schedule on or off, {@code {"enabled": false}}; {@code 200} + the schedule. */
+    @PatchMapping(path = "/{id}", consumes = {MediaType.APPLICATION_JSON_VALUE, MERGE_PATCH_JSON})
+    public ScheduleView patch(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id, HttpServletRequest request,
+            @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
+        principal.requireScope(SCOPE_WRITE);
+        SchedulePatch patch = SchedulePatch.of(JsonBodies.readObject(request, MAX_PATCH_BYTES));
+        return schedules.setEnabled(principal, id(id), patch.enabled(), valid(traceparent));
+    }
+
+    /** Deletes the schedule: {@code 204}. */
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent) {
+        principal.requireScope(SCOPE_WRITE);
+        schedules.delete(principal, id(id), valid(traceparent));
+        return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * Fires the schedule now: {@code 202} + the schedule, whose {@code lastTaskId} is the new task;
+     * {@code Location} is the task's URL.
+     */
+    @PostMapping("/{id}:trigger")
+    public ResponseEntity<ScheduleView> trigger(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
+            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent) {
+        principal.requireScope(SCOPE_WRITE);
+        Schedules.Triggered triggered = schedules.trigger(principal, id(id),
+                TraceContext.parse(traceparent).orElse(null));
+        return ResponseEntity.status(HttpStatus.ACCEPTED)
+                .location(URI.create(TaskController.BASE + "/" + triggered.taskId()))
+                .body(triggered.schedule());
+    }
+
+    /**
+     * The query parameters, each given at most once (an empty one counts as absent); an unknown or repeated
+     * one is {@code 400}, naming every such parameter.
+     */
+    static Map<String, String> parameters(MultiValueMap<String, String> parameters, List<String> known) {
+        List<Violation> violations = new ArrayList<>();
+        Map<String, String> given = new HashMap<>();
+        parameters.forEach((name, values) -> {
+            if (!known.contains(name)) {
+                violations.add(new Violation(name, "unknown parameter; supported: " + String.join(", ", known)));
+                return;
+            }
+            List<String> present = values.stream().filter(v -> v != null && !v.isEmpty()).toList();
+            if (present.size() > 1) {
+                violations.add(new Violation(name, "must be given at most once"));
+            } else if (present.size() == 1) {
+                given.put(name, present.getFirst());
+            }
+        });
+        if (!violations.isEmpty()) {
+            throw ApiException.validation(violations);
+        }
+        return given;
+    }
+
+    static Instant instant(String value, String name) {
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeException e) {
+            throw ApiException.validation(List.of(new Violation(name, "'" + value + "' is not an ISO-8601 instant "
+                    + "such as 2027-03-28T00:00:00Z")));
+        }
+    }
+
+    private static UUID id(String id) {
+        return parse(id).orElseThrow(() -> ApiException.notFound("no schedule " + id));
+    }
+
+    private static Optional<UUID> parse(String id) {
+        try {
+            return Optional.of(UUID.fromString(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A {@code traceparent} worth forwarding, or null (a malformed one is dropped, as W3C asks). */
+    private static String valid(String traceparent) {
+        return TraceContext.parse(traceparent).map(TraceContext::traceparent).orElse(null);
+    }
+}
