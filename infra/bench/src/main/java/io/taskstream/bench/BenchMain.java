@@ -1,9 +1,11 @@
 package io.taskstream.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -12,15 +14,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.taskstream.schemas.CronSchedule;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code ./taskstream bench submit [options]}: load against a running Taskstream. The endpoints
- * default to those {@code ./taskstream dev} wrote into {@code .taskstream/dev.json}.
+ * {@code ./taskstream bench submit|schedules [options]}: a scenario against a running Taskstream
+ * ({@link SubmitScenario}, {@link ScheduleScenario}). The endpoints default to those
+ * {@code ./taskstream dev} wrote into {@code .taskstream/dev.json}.
  */
 public final class BenchMain {
+
+    static final Path DEV_JSON = Path.of(".taskstream", "dev.json");
 
     static final String USAGE = """
             usage: taskstream bench submit [options]
@@ -33,39 +39,63 @@ public final class BenchMain {
               --api URL --key KEY --kafka HOST:PORT   (default: from .taskstream/dev.json)
               --topic-prefix P  (default taskstream.)
               --projection-group G  (default taskstream-projection)   --worker-group G  (default taskstream-workers)
-            """.formatted(SubmitScenario.DEFAULT_BODY);
+            usage: taskstream bench schedules [options]
+              --schedules N     cron schedules to write straight to the schedules topic (default 10000)
+              --minutes M       minutes of fire times to measure, after the first fire time (default 3)
+              --cron EXPR       every schedule's cron, UTC (default "%s")
+              --type T --payload JSON   the task each fire submits (default %s %s)
+              --timeout D       after the last fire time, how long to wait for missing fires (default 60s)
+              --kafka HOST:PORT (default: from .taskstream/dev.json)   --topic-prefix P  (default taskstream.)
+            """.formatted(SubmitScenario.DEFAULT_BODY, ScheduleScenario.DEFAULT_CRON, ScheduleScenario.DEFAULT_TYPE,
+            ScheduleScenario.DEFAULT_PAYLOAD);
 
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.exit(run(args, Path.of(".taskstream", "dev.json"), System.out, System.err));
+        System.exit(run(args, DEV_JSON, System.out, System.err));
     }
 
     /** Runs the command; the exit code: 0 done, 2 bad usage. */
     static int run(String[] args, Path devJson, PrintStream out, PrintStream err) throws Exception {
-        SubmitScenario scenario;
+        Scenario scenario;
         try {
             scenario = parse(args, devJson);
         } catch (IllegalArgumentException e) {
-            err.println("taskstream bench: " + e.getMessage());
-            err.print(USAGE);
-            return 2;
+            return usage(err, e.getMessage());
         }
-        scenario.run(out);
+        try {
+            scenario.run(out);
+        } catch (CronSchedule.InvalidCronException e) {
+            // a cron the scheduler would refuse too, found before anything is written
+            return usage(err, "--cron: " + e.getMessage());
+        }
         return 0;
     }
 
-    static SubmitScenario parse(String[] args, Path devJson) throws java.io.IOException {
+    private static int usage(PrintStream err, String problem) {
+        err.println("taskstream bench: " + problem);
+        err.print(USAGE);
+        return 2;
+    }
+
+    static Scenario parse(String[] args, Path devJson) throws IOException {
         Deque<String> rest = new ArrayDeque<>(List.of(args));
-        if (rest.isEmpty() || !rest.pop().equals("submit")) {
-            throw new IllegalArgumentException("the scenario built so far is 'submit' (the full benchmark is issue #8)");
-        }
+        String name = rest.isEmpty() ? "" : rest.pop();
+        return switch (name) {
+            case "submit" -> submit(options(rest, Set.of("--idempotent"), Set.of("--rate", "--duration", "--warmup",
+                    "--batch", "--body", "--api", "--key", "--kafka", "--topic-prefix", "--projection-group",
+                    "--worker-group")), devJson(devJson), devJson);
+            case "schedules" -> schedules(options(rest, Set.of(), Set.of("--schedules", "--minutes", "--cron",
+                    "--type", "--payload", "--timeout", "--kafka", "--topic-prefix")), devJson(devJson), devJson);
+            default -> throw new IllegalArgumentException(
+                    "the scenarios built so far are 'submit' and 'schedules' (the full benchmark is issue #8)");
+        };
+    }
+
+    private static Map<String, String> options(Deque<String> rest, Set<String> flags, Set<String> valued) {
         Map<String, String> options = new HashMap<>();
-        Set<String> flags = Set.of("--idempotent");
-        Set<String> valued = Set.of("--rate", "--duration", "--warmup", "--batch", "--body", "--api", "--key",
-                "--kafka", "--topic-prefix", "--projection-group", "--worker-group");
         while (!rest.isEmpty()) {
             String option = rest.pop();
             if (flags.contains(option)) {
@@ -79,12 +109,20 @@ public final class BenchMain {
                 throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        JsonNode dev = Files.exists(devJson) ? Json.mapper().readTree(devJson.toFile()) : null;
+        return options;
+    }
+
+    /** What {@code ./taskstream dev} wrote (apiUrl, kafkaBootstrap, adminKey …), or null without it. */
+    private static JsonNode devJson(Path devJson) throws IOException {
+        return Files.exists(devJson) ? Json.mapper().readTree(devJson.toFile()) : null;
+    }
+
+    private static SubmitScenario submit(Map<String, String> options, JsonNode dev, Path devJson) {
         String api = option(options, "--api", dev, "apiUrl");
         String key = option(options, "--key", dev, "adminKey");
         if (api == null || key == null) {
-            throw new IllegalArgumentException("no API to load: start ./taskstream dev (it writes " + devJson
-                    + ") or give --api and --key");
+            throw new IllegalArgumentException("no API to load: start ./taskstream dev (it writes "
+                    + devJson + ") or give --api and --key");
         }
         return new SubmitScenario(URI.create(api), key, option(options, "--kafka", dev, "kafkaBootstrap"),
                 number(options.getOrDefault("--rate", "1000"), "--rate"),
@@ -98,11 +136,34 @@ public final class BenchMain {
                 options.getOrDefault("--worker-group", "taskstream-workers"), Duration.ofSeconds(60));
     }
 
+    private static ScheduleScenario schedules(Map<String, String> options, JsonNode dev, Path devJson) {
+        String kafka = option(options, "--kafka", dev, "kafkaBootstrap");
+        if (kafka == null) {
+            throw new IllegalArgumentException("no Kafka to write the schedules to: start ./taskstream dev (it writes "
+                    + devJson + ") or give --kafka");
+        }
+        return new ScheduleScenario(kafka, new Topics(options.getOrDefault("--topic-prefix", Topics.DEFAULT_PREFIX)),
+                integer(options.getOrDefault("--schedules", "10000"), "--schedules"),
+                integer(options.getOrDefault("--minutes", "3"), "--minutes"),
+                options.getOrDefault("--cron", ScheduleScenario.DEFAULT_CRON),
+                options.getOrDefault("--type", ScheduleScenario.DEFAULT_TYPE),
+                options.getOrDefault("--payload", ScheduleScenario.DEFAULT_PAYLOAD),
+                duration(options.getOrDefault("--timeout", "60s"), "--timeout"), Clock.systemUTC());
+    }
+
     private static String option(Map<String, String> options, String name, JsonNode dev, String devField) {
         if (options.containsKey(name)) {
             return options.get(name);
         }
         return dev != null && dev.hasNonNull(devField) ? dev.get(devField).asString() : null;
+    }
+
+    private static int integer(String value, String name) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
+        }
     }
 
     private static double number(String value, String name) {

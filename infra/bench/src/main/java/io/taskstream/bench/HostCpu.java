@@ -63,6 +63,17 @@ record HostCpu(long busy, long idle, long steal) {
                 (double) busyTicks / total * cores, cores, 100.0 * (steal - earlier.steal) / total);
     }
 
+    /**
+     * {@code host: 2 CPUs (<model>); measured window: <since>}: the machine the figures come from, and how
+     * busy it was between the two readings (left out when either is missing).
+     */
+    static String describe(Optional<HostCpu> before, Optional<HostCpu> after) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String load = before.isPresent() && after.isPresent()
+                ? "; measured window: " + after.get().since(before.get(), cores) : "";
+        return "host: " + cores + " CPUs (" + model(PROC_CPUINFO) + ")" + load;
+    }
+
     /** The processor's model name from {@code /proc/cpuinfo}, or "unknown processor". */
     static String model(Path cpuinfo) {
         try (var lines = Files.lines(cpuinfo)) {

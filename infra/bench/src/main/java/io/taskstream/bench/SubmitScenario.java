@@ -34,7 +34,7 @@ import io.taskstream.schemas.Topics;
  */
 public record SubmitScenario(URI api, String apiKey, String kafka, double rate, Duration warmup, Duration duration,
                              int batch, String body, boolean idempotent, Topics topics, String projectionGroup,
-                             String workerGroup, Duration catchUp) {
+                             String workerGroup, Duration catchUp) implements Scenario {
 
     public static final String DEFAULT_BODY = "{\"type\": \"sleep\", \"payload\": {\"ms\": 0}}";
 
@@ -70,7 +70,7 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
             OpenLoop.Result result = loop.run(index -> http.post(path(), body(runId, index), authorization));
             Optional<HostCpu> cpuAfter = HostCpu.read(HostCpu.PROC_STAT);
             Report.print(out, result);
-            host(out, cpuBefore.getNow(Optional.empty()), cpuAfter);
+            out.println("  " + HostCpu.describe(cpuBefore.getNow(Optional.empty()), cpuAfter));
             if (projection != null) {
                 out.printf("  projection lag (group %s on %s): max %d events%n", projectionGroup, topics.events(),
                         projection.maxLag());
@@ -79,14 +79,6 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
             }
             return result;
         }
-    }
-
-    /** The machine the figures come from, and how busy it was while they were measured. */
-    private static void host(PrintStream out, Optional<HostCpu> before, Optional<HostCpu> after) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        String load = before.isPresent() && after.isPresent()
-                ? "; measured window: " + after.get().since(before.get(), cores) : "";
-        out.println("  host: " + cores + " CPUs (" + HostCpu.model(HostCpu.PROC_CPUINFO) + ")" + load);
     }
 
     private static String catchUp(LagProbe projection, Duration timeout) throws InterruptedException {

@@ -24,8 +24,8 @@ class BenchMainTest {
         Files.writeString(devJson, """
                 {"apiUrl": "http://127.0.0.1:8080", "kafkaBootstrap": "127.0.0.1:9092", "adminKey": "ts_dev_key"}""");
 
-        SubmitScenario fromDev = BenchMain.parse(new String[] {"submit"}, devJson);
-        SubmitScenario given = BenchMain.parse(new String[] {"submit", "--api", "http://h:1", "--key", "k",
+        SubmitScenario fromDev = (SubmitScenario) BenchMain.parse(new String[] {"submit"}, devJson);
+        SubmitScenario given = (SubmitScenario) BenchMain.parse(new String[] {"submit", "--api", "http://h:1", "--key", "k",
                 "--kafka", "h:2", "--rate", "250", "--duration", "PT2M", "--warmup", "500ms", "--batch", "10",
                 "--idempotent", "--body", "{\"type\": \"log\", \"payload\": {}}", "--topic-prefix", "x.",
                 "--projection-group", "p", "--worker-group", "w"}, devJson);
@@ -53,6 +53,61 @@ class BenchMainTest {
     }
 
     @Test
+    void schedulesTakeKafkaFromDevJsonAndDefaultToTenThousandEveryMinuteForThreeMinutes() throws Exception {
+        Path devJson = dir.resolve("dev.json");
+        Files.writeString(devJson, """
+                {"apiUrl": "http://127.0.0.1:8080", "kafkaBootstrap": "127.0.0.1:9092", "adminKey": "ts_dev_key"}""");
+
+        ScheduleScenario fromDev = (ScheduleScenario) BenchMain.parse(new String[] {"schedules"}, devJson);
+        ScheduleScenario given = (ScheduleScenario) BenchMain.parse(new String[] {"schedules", "--schedules", "1000",
+                "--minutes", "5", "--cron", "*/2 * * * *", "--type", "sleep", "--payload", "{\"ms\": 0}",
+                "--timeout", "2m", "--kafka", "h:2", "--topic-prefix", "x."}, devJson);
+
+        assertThat(fromDev.kafka()).isEqualTo("127.0.0.1:9092");
+        assertThat(fromDev.schedules()).isEqualTo(10_000);
+        assertThat(fromDev.minutes()).isEqualTo(3);
+        assertThat(fromDev.cron()).isEqualTo("* * * * *");
+        assertThat(fromDev.type()).isEqualTo("log");
+        assertThat(fromDev.payload()).isEqualTo(ScheduleScenario.DEFAULT_PAYLOAD);
+        assertThat(fromDev.timeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(fromDev.topics().schedules()).isEqualTo("taskstream.schedules");
+
+        assertThat(given.kafka()).isEqualTo("h:2");
+        assertThat(given.schedules()).isEqualTo(1000);
+        assertThat(given.minutes()).isEqualTo(5);
+        assertThat(given.cron()).isEqualTo("*/2 * * * *");
+        assertThat(given.type()).isEqualTo("sleep");
+        assertThat(given.payload()).isEqualTo("{\"ms\": 0}");
+        assertThat(given.timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(given.topics().schedules()).isEqualTo("x.schedules");
+    }
+
+    @Test
+    void badScheduleOptionsAreExitCodeTwoWithTheReason() throws Exception {
+        assertThat(usageError(new String[] {"schedules"})).contains("no Kafka to write the schedules to");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--schedules", "many"}))
+                .contains("--schedules must be a whole number, not 'many'");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--schedules", "0"}))
+                .contains("--schedules must be at least 1");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--minutes", "0"}))
+                .contains("--minutes must be at least 1");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--cron", " "}))
+                .contains("--cron must be a cron expression");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--type", "Not A Type"}))
+                .contains("--type must match");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--payload", "[1]"}))
+                .contains("--payload must be a JSON object");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--payload", "{oops"}))
+                .contains("--payload must be a JSON object");
+        assertThat(usageError(new String[] {"schedules", "--idempotent"})).contains("unknown option --idempotent");
+        assertThat(usageError(new String[] {"schedules", "--kafka", "h:1", "--timeout", "soon"}))
+                .contains("--timeout must be a duration");
+        // refused before anything is written, so no Kafka is needed at 127.0.0.1:1
+        assertThat(usageError(new String[] {"schedules", "--kafka", "127.0.0.1:1", "--cron", "61 * * * *"}))
+                .contains("taskstream bench: --cron: ");
+    }
+
+    @Test
     void durationsInEveryAcceptedForm() {
         assertThat(BenchMain.duration("30s", "--d")).isEqualTo(Duration.ofSeconds(30));
         assertThat(BenchMain.duration("2m", "--d")).isEqualTo(Duration.ofMinutes(2));
@@ -66,7 +121,8 @@ class BenchMainTest {
 
     @Test
     void badUsageIsExitCodeTwoWithTheReasonAndTheUsage() throws Exception {
-        assertThat(usageError(new String[] {})).contains("the scenario built so far is 'submit'").contains("usage:");
+        assertThat(usageError(new String[] {})).contains("the scenarios built so far are 'submit' and 'schedules'")
+                .contains("usage: taskstream bench submit").contains("usage: taskstream bench schedules");
         assertThat(usageError(new String[] {"submit", "--rate"})).contains("--rate needs a value");
         assertThat(usageError(new String[] {"submit", "--rate", "fast", "--api", "http://h", "--key", "k"}))
                 .contains("--rate must be a number, not 'fast'");
