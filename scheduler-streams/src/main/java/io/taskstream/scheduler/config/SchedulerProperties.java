@@ -154,14 +154,21 @@ public record SchedulerProperties(
      * @param misfireThreshold a fire time due longer ago than this (the scheduler was down, or the
      *                         partition had no owner) is a misfire, which the schedule's {@code misfirePolicy}
      *                         handles; a fire time due more recently fires late
+     * @param lookahead        a fire time is fired this much ahead: its task is admitted ({@code SCHEDULED},
+     *                         its runAt the fire time) and waits in the timer store, so at the fire time only
+     *                         its release is left to do (0: fire at the fire time itself)
      */
-    public record ScheduleSettings(Duration minInterval, Duration misfireThreshold) {
+    public record ScheduleSettings(Duration minInterval, Duration misfireThreshold, Duration lookahead) {
 
         public ScheduleSettings {
             minInterval = Objects.requireNonNullElse(minInterval, Duration.ofMinutes(1));
             misfireThreshold = Objects.requireNonNullElse(misfireThreshold, Duration.ofMinutes(1));
+            lookahead = Objects.requireNonNullElse(lookahead, Duration.ofSeconds(2));
             requirePositive(minInterval, "schedules.min-interval");
             requirePositive(misfireThreshold, "schedules.misfire-threshold");
+            if (lookahead.isNegative()) {
+                throw new IllegalArgumentException("taskstream.scheduler.schedules.lookahead must not be negative");
+            }
         }
     }
 
@@ -179,7 +186,7 @@ public record SchedulerProperties(
         dedupWindow = Objects.requireNonNullElse(dedupWindow, Duration.ofHours(24));
         backoff = Objects.requireNonNullElse(backoff, new BackoffDefaults(null, null, null, null));
         deferral = Objects.requireNonNullElse(deferral, new DeferralLimits(null, null));
-        schedules = Objects.requireNonNullElse(schedules, new ScheduleSettings(null, null));
+        schedules = Objects.requireNonNullElse(schedules, new ScheduleSettings(null, null, null));
 
         if (applicationId.isBlank() || !applicationId.matches("[a-zA-Z0-9._-]+")) {
             throw new IllegalArgumentException(

@@ -20,12 +20,13 @@ import io.taskstream.schemas.SchemaValidator;
  *
  * @param minInterval       a definition whose fire times are closer than this is refused (dead-lettered)
  * @param misfireThreshold  how late a fire time may be and still fire as late rather than misfired ({@link FirePlan})
+ * @param lookahead         how far ahead of its fire time a schedule fires (its task waits for the fire time)
  * @param punctuateInterval how often due schedules are looked for
  * @param maxDuePerTick     at most this many due schedules per tick and stream task
  */
-public record ScheduleRules(Duration minInterval, Duration misfireThreshold, Duration punctuateInterval,
-                            int maxDuePerTick, SchedulerMetrics metrics, SchemaValidator validator,
-                            Map<String, CronSchedule> crons) {
+public record ScheduleRules(Duration minInterval, Duration misfireThreshold, Duration lookahead,
+                            Duration punctuateInterval, int maxDuePerTick, SchedulerMetrics metrics,
+                            SchemaValidator validator, Map<String, CronSchedule> crons) {
 
     /** Beyond this many distinct expressions the cache starts over (it is only a cache). */
     static final int MAX_CACHED = 10_000;
@@ -35,9 +36,10 @@ public record ScheduleRules(Duration minInterval, Duration misfireThreshold, Dur
         Objects.requireNonNull(validator, "validator");
     }
 
-    public ScheduleRules(Duration minInterval, Duration misfireThreshold, Duration punctuateInterval,
-                         int maxDuePerTick, SchedulerMetrics metrics, SchemaValidator validator) {
-        this(minInterval, misfireThreshold, punctuateInterval, maxDuePerTick, metrics, validator,
+    public ScheduleRules(Duration minInterval, Duration misfireThreshold, Duration lookahead,
+                         Duration punctuateInterval, int maxDuePerTick, SchedulerMetrics metrics,
+                         SchemaValidator validator) {
+        this(minInterval, misfireThreshold, lookahead, punctuateInterval, maxDuePerTick, metrics, validator,
                 new ConcurrentHashMap<>());
     }
 

@@ -15,8 +15,11 @@ import io.taskstream.schemas.ScheduleDefinition.Overlap;
 import io.taskstream.schemas.TaskSubmission;
 
 /**
- * The wall-clock tick of one stream task's schedules: each schedule due by now fires its task(s) by the
- * misfire rule ({@link FirePlan}) and waits for its next fire time. A fired task is a
+ * The wall-clock tick of one stream task's schedules: each schedule due by now + the lookahead fires its
+ * task(s) by the misfire rule ({@link FirePlan}) and waits for its next fire time. A task fired ahead
+ * of its fire time is admitted {@code SCHEDULED} with its runAt = the fire time and waits in the timer
+ * store, so the work of a burst (10,000 schedules at the same minute) is done before the minute and
+ * only the release is left at it; it never starts before its fire time. A fired task is a
  * {@link TaskSubmission} on {@code submit.<priority>} whose id is derived from the schedule and the fire
  * time, so a fire repeated after a crash is a duplicate that admission drops; with
  * {@code exactly_once_v2} the fire and the schedule's new state commit together anyway. With
@@ -44,7 +47,7 @@ final class ScheduleTick implements Punctuator {
     @Override
     public void punctuate(long wallClockMillis) {
         Instant now = Instant.ofEpochMilli(wallClockMillis);
-        for (ScheduleState state : store.due(now, rules.maxDuePerTick())) {
+        for (ScheduleState state : store.due(now.plus(rules.lookahead()), rules.maxDuePerTick())) {
             try {
                 fire(state, now);
             } catch (RuntimeException e) {
@@ -59,7 +62,8 @@ final class ScheduleTick implements Punctuator {
     private void fire(ScheduleState due, Instant now) {
         ScheduleDefinition definition = due.definition();
         CronSchedule cron = rules.cron(definition, now);
-        FirePlan plan = FirePlan.of(cron, due.nextFireAt(), definition.misfirePolicy(), now, rules.misfireThreshold());
+        FirePlan plan = FirePlan.of(cron, due.nextFireAt(), definition.misfirePolicy(), now,
+                now.plus(rules.lookahead()), rules.misfireThreshold());
         if (plan.misfired()) {
             metrics.scheduleMisfired(definition.misfirePolicy().name());
         }

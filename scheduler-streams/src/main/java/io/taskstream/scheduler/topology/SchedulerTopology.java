@@ -155,7 +155,8 @@ public final class SchedulerTopology {
     private static void addSchedules(Topology topology, Topics topics, SchedulerProperties properties,
                                      SchedulerMetrics metrics, SchemaValidator validator) {
         ScheduleRules rules = new ScheduleRules(properties.schedules().minInterval(),
-                properties.schedules().misfireThreshold(), properties.punctuateInterval(), properties.maxDuePerTick(),
+                properties.schedules().misfireThreshold(), properties.schedules().lookahead(),
+                properties.punctuateInterval(), properties.maxDuePerTick(),
                 metrics, validator);
         topology.addSource(SCHEDULES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.schedules());

@@ -70,11 +70,13 @@ class SchedulerPropertiesTest {
     void scheduleSettingsDefaultToAMinuteBindAndAreCheckedAtStartUp() {
         SchedulerProperties defaults = SchedulerProperties.defaults();
         assertThat(defaults.schedules()).isEqualTo(new SchedulerProperties.ScheduleSettings(Duration.ofMinutes(1),
-                Duration.ofMinutes(1)));
+                Duration.ofMinutes(1), Duration.ofSeconds(2)));
         SchedulerProperties bound = bind(Map.of("taskstream.scheduler.schedules.min-interval", "10s",
-                "taskstream.scheduler.schedules.misfire-threshold", "5m"));
+                "taskstream.scheduler.schedules.misfire-threshold", "5m", "taskstream.scheduler.schedules.lookahead", "0s"));
         assertThat(bound.schedules()).isEqualTo(new SchedulerProperties.ScheduleSettings(Duration.ofSeconds(10),
-                Duration.ofMinutes(5)));
+                Duration.ofMinutes(5), Duration.ZERO));
+        assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.schedules.lookahead", "-1s")))
+                .rootCause().hasMessageContaining("taskstream.scheduler.schedules.lookahead");
         assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.schedules.min-interval", "0s")))
                 .rootCause().hasMessageContaining("taskstream.scheduler.schedules.min-interval");
         assertThatThrownBy(() -> bind(Map.of("taskstream.scheduler.schedules.misfire-threshold", "-1s")))

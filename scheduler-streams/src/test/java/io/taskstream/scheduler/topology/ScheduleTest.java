@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.taskstream.scheduler.config.SchedulerProperties;
 import io.taskstream.scheduler.schedules.ScheduleDefinitionProcessor;
 import io.taskstream.scheduler.schedules.ScheduleState;
 import io.taskstream.schemas.AttemptOutcome;
@@ -46,8 +47,12 @@ import io.taskstream.schemas.WireCodec;
  */
 class ScheduleTest {
 
+    /** Most specs fire at the fire time itself (lookahead 0), so the moment of the fire is exact. */
+    static final SchedulerProperties.ScheduleSettings AT_THE_FIRE_TIME = new SchedulerProperties.ScheduleSettings(
+            null, null, Duration.ZERO);
+
     @RegisterExtension
-    final SchedulerDriver scheduler = new SchedulerDriver();
+    final SchedulerDriver scheduler = new SchedulerDriver().withSchedules(AT_THE_FIRE_TIME);
 
     private final UUID scheduleId = UUID.randomUUID();
 
@@ -87,6 +92,33 @@ class ScheduleTest {
         assertThat(state.lastFireAt()).isEqualTo(Instant.parse("2026-12-01T10:10:00Z"));
         assertThat(state.nextFireAt()).isEqualTo(Instant.parse("2026-12-01T10:15:00Z"));
         assertThat(scheduler.registry.get("scheduler.schedule.fires").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void withALookaheadTheTaskIsFiredAheadAndWaitsForItsFireTime() {
+        SchedulerDriver ahead = new SchedulerDriver().withPunctuateInterval(Duration.ofMillis(100))
+                .withSchedules(new SchedulerProperties.ScheduleSettings(null, null, Duration.ofSeconds(2)));
+        try (ahead) {
+            ahead.schedule(new ScheduleDefinition(scheduleId, "acme", "report", "*/5 * * * *", "UTC", template(), true,
+                    MisfirePolicy.FIRE_ONCE, Overlap.ALLOW, T0));
+            Instant fireTime = T0.plus(Duration.ofMinutes(5));
+            ahead.advance(Duration.between(T0, fireTime.minusSeconds(2)).minusMillis(100));
+            assertThat(ahead.takeFired(Priority.LOW)).as("more than 2 s ahead").isEmpty();
+
+            ahead.advance(Duration.ofMillis(100));
+            assertThat(ahead.takeFired(Priority.LOW)).singleElement().satisfies(task -> {
+                assertThat(task.runAt()).isEqualTo(fireTime);
+                assertThat(task.createdAt()).isEqualTo(fireTime.minusSeconds(2));
+            });
+            assertThat(ahead.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.SCHEDULED);
+
+            ahead.advance(Duration.ofMillis(1_900));
+            assertThat(ahead.takeDispatches(Priority.LOW)).as("100 ms before the fire time").isEmpty();
+            ahead.advance(Duration.ofMillis(100));
+            assertThat(ahead.takeEvents()).extracting(TaskEvent::status).containsExactly(TaskStatus.QUEUED);
+            assertThat(ahead.takeDispatches(Priority.LOW)).singleElement()
+                    .satisfies(dispatch -> assertThat(dispatch.dispatchedAt()).isEqualTo(fireTime));
+        }
     }
 
     @Test
@@ -209,8 +241,8 @@ class ScheduleTest {
 
     @Test
     void aTickThatIsOnlyLateFiresEveryFireTimeItMissed() {
-        scheduler.withSchedules(new io.taskstream.scheduler.config.SchedulerProperties.ScheduleSettings(
-                Duration.ofSeconds(10), Duration.ofMinutes(5)));
+        scheduler.withSchedules(new SchedulerProperties.ScheduleSettings(Duration.ofSeconds(10), Duration.ofMinutes(5),
+                Duration.ZERO));
         scheduler.schedule(definition("0/20 * * * * ?", "UTC", MisfirePolicy.SKIP, Overlap.ALLOW));
         scheduler.advance(Duration.ofMinutes(1));
         assertThat(scheduler.takeFired(Priority.LOW)).extracting(TaskSubmission::runAt).containsExactly(
