@@ -3,6 +3,7 @@ package io.taskstream.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,19 +32,17 @@ import org.slf4j.LoggerFactory;
 
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
-import io.taskstream.schemas.ScheduleDefinition;
-import io.taskstream.schemas.ScheduleDefinition.MisfirePolicy;
-import io.taskstream.schemas.ScheduleDefinition.Overlap;
-import io.taskstream.schemas.ScheduleDefinition.TaskTemplate;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Issue #6's failover scenario: two scheduler processes share the schedules (12 of them, firing every
- * 2 s); one is killed ({@code kill -9}) right at a fire time, and the other takes its partitions over.
- * Every fire time of every schedule, from before the kill until well after the takeover, produced
- * exactly one committed fire on the submit topic and exactly one task (in the API's view, by
- * {@code schedule_id} and {@code run_at}) — none missing, none twice.
+ * Issue #6's failover scenario: two scheduler processes share the schedules (12 of them, created through
+ * the API, firing every 2 s); one is killed ({@code kill -9}) right at a fire time, and the other takes
+ * its partitions over. Every fire time of every schedule, from before the kill until well after the
+ * takeover, produced exactly one committed fire on the submit topic and exactly one task (in the API's
+ * view, by {@code schedule_id} and {@code run_at}) — none missing, none twice — and the schedule's view
+ * names its newest task as its last run.
  */
 class ScheduleFailoverIT {
 
@@ -62,7 +61,7 @@ class ScheduleFailoverIT {
     @BeforeAll
     static void start() {
         system = TaskstreamSystem.start();
-        ServiceProcess api = system.startApi();
+        ServiceProcess api = system.startApi(Map.of("TASKSTREAM_INGEST_SCHEDULES_MININTERVAL", "PT1S"));
         first = system.startScheduler("scheduler-1", SCHEDULER_ENV);
         second = system.startScheduler("scheduler-2", SCHEDULER_ENV);
         api.awaitReady(TaskstreamSystem.START);
@@ -79,19 +78,21 @@ class ScheduleFailoverIT {
 
     @Test
     void everyFireTimeMakesExactlyOneTaskWhenASchedulerIsKilledAtAFireTime() throws Exception {
-        String tenant = "e2e-cron-" + UUID.randomUUID().toString().substring(0, 8);
-        List<ScheduleDefinition> definitions = new ArrayList<>();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<ScheduleView> schedules = new ArrayList<>();
         for (int i = 0; i < SCHEDULES; i++) {
-            definitions.add(new ScheduleDefinition(UUID.randomUUID(), tenant, "every-2s-" + i, "0/2 * * * * ?", "UTC",
-                    new TaskTemplate("e2e.cron", Json.mapper().createObjectNode().put("i", i), Priority.NORMAL,
-                            null, null, null, Map.of()), true, MisfirePolicy.FIRE_ONCE, Overlap.ALLOW, Instant.now()));
+            HttpResponse<String> created = system.post("/api/v1/schedules", """
+                    {"name": "every-2s-%s-%d", "cron": "0/2 * * * * ?", "timezone": "UTC",
+                     "task": {"type": "e2e.cron", "payload": {"i": %d}}}""".formatted(run, i, i));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode view = Json.mapper().readTree(created.body());
+            schedules.add(new ScheduleView(UUID.fromString(view.get("id").asString()), view.get("name").asString()));
         }
-        Set<UUID> ids = definitions.stream().map(ScheduleDefinition::scheduleId).collect(Collectors.toSet());
-        system.produceSchedules(definitions);
+        Set<UUID> ids = schedules.stream().map(ScheduleView::id).collect(Collectors.toSet());
 
         // both schedulers fire: wait for two fire times of every schedule, then kill one at the next fire time
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> complete(tenant, 2));
+                .until(() -> complete(ids, 2));
         Instant soon = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
         Instant fireTime = soon.getEpochSecond() % 2 == 0 ? soon : soon.plusSeconds(1);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
@@ -103,42 +104,56 @@ class ScheduleFailoverIT {
         // minute after the kill
         Instant later = fireTime.plusSeconds(60);
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                .until(() -> runsPerSchedule(tenant).values().stream().allMatch(times -> times.contains(later))
-                        && runsPerSchedule(tenant).size() == SCHEDULES);
+                .until(() -> complete(ids, 1) && runsPerSchedule(ids).values().stream()
+                        .allMatch(times -> times.contains(later)));
         assertThat(second.isAlive()).isTrue();
 
-        Map<UUID, List<Instant>> runs = runsPerSchedule(tenant);
+        Map<UUID, List<Instant>> runs = runsPerSchedule(ids);
         Map<String, Integer> committed = committedFires(ids);
         assertThat(committed).as("committed fires").hasSizeGreaterThanOrEqualTo(runs.values().stream()
                 .mapToInt(List::size).sum());
         assertThat(committed.values()).as("committed fires per task id").allMatch(n -> n == 1);
-        for (ScheduleDefinition definition : definitions) {
-            List<Instant> times = runs.get(definition.scheduleId());
-            assertThat(times).as("tasks of %s", definition.name()).doesNotHaveDuplicates().contains(fireTime);
+        for (ScheduleView schedule : schedules) {
+            List<Instant> times = runs.get(schedule.id());
+            assertThat(times).as("tasks of %s", schedule.name()).doesNotHaveDuplicates().contains(fireTime);
             List<Instant> expected = new ArrayList<>();
             for (Instant t = times.getFirst(); !t.isAfter(later); t = t.plus(EVERY)) {
                 expected.add(t);
             }
             assertThat(times.stream().filter(t -> !t.isAfter(later)).toList())
-                    .as("one task per fire time of %s, through the kill at %s", definition.name(), fireTime)
+                    .as("one task per fire time of %s, through the kill at %s", schedule.name(), fireTime)
                     .containsExactlyElementsOf(expected);
         }
+
+        // the API's view of one: its last run is its newest task, which GET /tasks?scheduleId= lists first
+        ScheduleView one = schedules.getFirst();
+        JsonNode view = system.get("/api/v1/schedules/" + one.id());
+        JsonNode tasks = system.get("/api/v1/tasks?scheduleId=" + one.id() + "&limit=500");
+        assertThat(tasks.get("items").size()).isGreaterThanOrEqualTo(runs.get(one.id()).size());
+        JsonNode newest = tasks.get("items").get(0);
+        assertThat(view.get("lastTaskId").asString()).isEqualTo(newest.get("id").asString());
+        assertThat(Instant.parse(view.get("lastRunAt").asString()))
+                .isEqualTo(Instant.parse(newest.get("createdAt").asString()));
+        assertThat(newest.get("scheduleId").asString()).isEqualTo(one.id().toString());
+        assertThat(view.get("nextRuns")).hasSize(5);
+    }
+
+    record ScheduleView(UUID id, String name) {
     }
 
     /** Every schedule has at least {@code fires} tasks. */
-    private static boolean complete(String tenant, int fires) throws SQLException {
-        Map<UUID, List<Instant>> runs = runsPerSchedule(tenant);
+    private static boolean complete(Set<UUID> ids, int fires) throws SQLException {
+        Map<UUID, List<Instant>> runs = runsPerSchedule(ids);
         return runs.size() == SCHEDULES && runs.values().stream().allMatch(times -> times.size() >= fires);
     }
 
     /** Per schedule, the run_at of each of its tasks in the API's view, in order. */
-    private static Map<UUID, List<Instant>> runsPerSchedule(String tenant) throws SQLException {
+    private static Map<UUID, List<Instant>> runsPerSchedule(Set<UUID> ids) throws SQLException {
         Map<UUID, List<Instant>> runs = new HashMap<>();
         try (Connection db = system.database();
              PreparedStatement query = db.prepareStatement(
-                     "SELECT schedule_id, run_at FROM tasks WHERE tenant_id = ? AND schedule_id IS NOT NULL"
-                             + " ORDER BY schedule_id, run_at")) {
-            query.setString(1, tenant);
+                     "SELECT schedule_id, run_at FROM tasks WHERE schedule_id = ANY (?) ORDER BY schedule_id, run_at")) {
+            query.setArray(1, db.createArrayOf("uuid", ids.toArray()));
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     runs.computeIfAbsent(rows.getObject(1, UUID.class), id -> new ArrayList<>())

@@ -31,7 +31,6 @@ import io.taskstream.embedded.Infrastructure;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
-import io.taskstream.schemas.ScheduleDefinition;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
 import tools.jackson.databind.JsonNode;
@@ -130,7 +129,12 @@ final class TaskstreamSystem implements AutoCloseable {
     }
 
     ServiceProcess startApi() {
-        api = start("ingest-api", "ingest-api");
+        return startApi(Map.of());
+    }
+
+    /** The API with extra environment variables (they win over the defaults). */
+    ServiceProcess startApi(Map<String, String> extraEnv) {
+        api = start("ingest-api", "ingest-api", extraEnv);
         return api;
     }
 
@@ -141,19 +145,6 @@ final class TaskstreamSystem implements AutoCloseable {
     /** A scheduler with extra environment variables (they win over the defaults). */
     ServiceProcess startScheduler(String name, Map<String, String> extraEnv) {
         return start(name, "scheduler-streams", extraEnv);
-    }
-
-    /** Writes schedule definitions straight to the {@code schedules} topic (as a producer of the user's would), then flushes. */
-    void produceSchedules(List<ScheduleDefinition> definitions) {
-        try (KafkaProducer<String, ScheduleDefinition> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), JsonSerde.of(ScheduleDefinition.class).serializer())) {
-            for (ScheduleDefinition definition : definitions) {
-                producer.send(new ProducerRecord<>(Topics.withDefaultPrefix().schedules(), definition.key(), definition));
-            }
-            producer.flush();
-        }
     }
 
     /** A worker whose id is its name. */

@@ -1,6 +1,9 @@
 package io.taskstream.ingest.schedules;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -25,6 +28,12 @@ class CronPreviews {
     /** Any interval passes: what is stored was checked when it was written. */
     static final Duration NO_MINIMUM = Duration.ZERO;
 
+    /**
+     * "Never fires" is not judged again either: a schedule whose last year has passed still shows its
+     * description (its {@code nextRuns} are simply empty).
+     */
+    private static final Clock ANY_TIME = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
+
     private record Key(String cron, String timezone) {
     }
 
@@ -38,7 +47,7 @@ class CronPreviews {
     Optional<CronSchedule> of(String cron, String timezone) {
         return parsed.get(new Key(cron, timezone), key -> {
             try {
-                return Optional.of(CronSchedule.parse(key.cron(), key.timezone(), NO_MINIMUM));
+                return Optional.of(CronSchedule.parse(key.cron(), key.timezone(), NO_MINIMUM, ANY_TIME));
             } catch (CronSchedule.InvalidCronException e) {
                 log.warn("a stored schedule's cron '{}' ({}) cannot be read: {}", key.cron(), key.timezone(),
                         e.getMessage());

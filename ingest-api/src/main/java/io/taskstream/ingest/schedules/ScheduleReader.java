@@ -1,7 +1,9 @@
 package io.taskstream.ingest.schedules;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -93,7 +95,7 @@ public final class ScheduleReader {
         }
         if (cron != null && timezone != null) {
             try {
-                CronSchedule.parse(cron, timezone, minInterval);
+                CronSchedule.parse(cron, timezone, minInterval, Clock.fixed(updatedAt, ZoneOffset.UTC));
             } catch (CronSchedule.InvalidCronException e) {
                 violations.add(e.violation());
             }
