@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -164,27 +165,27 @@ class ScheduleFailoverIT {
         return runs;
     }
 
-    /** Per task id, how many committed records of our schedules' fires the submit topic holds. */
+    /** Per task id, how many committed records of our schedules' fires the submit topic holds (up to its end now). */
     private static Map<String, Integer> committedFires(Set<UUID> scheduleIds) {
         Map<String, Integer> fires = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.endpoints().kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "e2e-cron-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(Topics.withDefaultPrefix().submit(Priority.NORMAL)));
-            int emptyPolls = 0;
-            while (emptyPolls < 5) {
-                var records = consumer.poll(Duration.ofMillis(500));
-                emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
-                for (ConsumerRecord<String, byte[]> record : records) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.withDefaultPrefix().submit(Priority.NORMAL))
+                    .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     TaskSubmission fired = Json.mapper().readValue(record.value(), TaskSubmission.class);
                     if (fired.scheduleId() != null && scheduleIds.contains(fired.scheduleId())) {
                         fires.merge(record.key(), 1, Integer::sum);
                     }
                 }
-            }
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
         }
         return fires;
     }
