@@ -17,6 +17,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.ingest.config.KafkaAcks;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.schemas.ControlCommand;
 import io.taskstream.schemas.Headers;
@@ -55,16 +56,7 @@ public class ControlPublisher {
 
     /** Returns once Kafka has the command durably; throws {@link ApiException} (503) otherwise. */
     public void publish(ControlCommand command, String traceparent) {
-        try {
-            send(command, traceparent).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException e) {
-            throw unavailable(e.getCause());
-        } catch (TimeoutException | RuntimeException e) {
-            throw unavailable(e);
-        }
+        KafkaAcks.sendAndAwait(() -> send(command, traceparent), ackTimeout, this::unavailable);
         counted(command);
     }
 

@@ -217,9 +217,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                             "{\"type\": \"string\", \"format\": \"date-time\"}")
                     .query("scheduleId", "Only tasks this schedule submitted (its fire times and triggers).",
                             "{\"type\": \"string\", \"format\": \"uuid\"}")
-                    .query("limit", "The page size, 1 to 500; default 50.",
-                            "{\"type\": \"integer\", \"minimum\": 1, \"maximum\": 500, \"default\": 50}")
-                    .query("cursor", CURSOR, "{\"type\": \"string\"}")
+                    .pageQueries(CURSOR)
                     .success(200, "One page of tasks, newest first.", page(LIST_CURSOR,
                             with(TASK_QUEUED, "id", OTHER_TASK_ID), TASK_COMPLETED))
                     .errors(COMMON, VALIDATION_FAILED)
@@ -281,9 +279,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                             + "`deadLetteredAt` and `reason` (`attempts_exhausted`, `non_retryable`, "
                             + "`invalid_record` …). Scope `dlq:read`.")
                     .query("type", "Only tasks of this type.", "{\"type\": \"string\"}")
-                    .query("limit", "The page size, 1 to 500; default 50.",
-                            "{\"type\": \"integer\", \"minimum\": 1, \"maximum\": 500, \"default\": 50}")
-                    .query("cursor", CURSOR, "{\"type\": \"string\"}")
+                    .pageQueries(CURSOR)
                     .success(200, "One page of the queue, newest first.", page(LIST_CURSOR, DEAD_LETTER))
                     .errors(COMMON, VALIDATION_FAILED)
                     .build(),
@@ -350,9 +346,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                     .summary("List schedules")
                     .description("The tenant's schedules, newest first. Keyset pagination: pass `nextCursor` back "
                             + "as `cursor` until it is null. Scope `schedule:read`.")
-                    .query("limit", "The page size, 1 to 500; default 50.",
-                            "{\"type\": \"integer\", \"minimum\": 1, \"maximum\": 500, \"default\": 50}")
-                    .query("cursor", CURSOR, "{\"type\": \"string\"}")
+                    .pageQueries(CURSOR)
                     .success(200, "One page of schedules, newest first.", page(LIST_CURSOR, SCHEDULE))
                     .errors(COMMON, VALIDATION_FAILED)
                     .build(),

@@ -144,6 +144,13 @@ record OperationDoc(
             return param(new Param("query", name, text, false, schemaJson));
         }
 
+        /** {@code limit} and {@code cursor}: the keyset pagination of every listing. */
+        Builder pageQueries(String cursorText) {
+            return query("limit", "The page size, 1 to 500; default 50.",
+                    "{\"type\": \"integer\", \"minimum\": 1, \"maximum\": 500, \"default\": 50}")
+                    .query("cursor", cursorText, "{\"type\": \"string\"}");
+        }
+
         Builder header(String name, String text) {
             return param(new Param("header", name, text, false, "{\"type\": \"string\"}"));
         }

@@ -2,17 +2,16 @@ package io.taskstream.ingest.schedules;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
+import io.taskstream.ingest.config.KafkaAcks;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.schemas.Headers;
 import io.taskstream.schemas.ScheduleDefinition;
@@ -103,16 +102,8 @@ class SchedulePublisher implements AutoCloseable {
     }
 
     private void send(String key, ScheduleDefinition value, String traceparent) {
-        try {
-            template.send(record(key, value, traceparent)).get(ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException e) {
-            throw unavailable(e.getCause());
-        } catch (TimeoutException | RuntimeException e) {
-            throw unavailable(e);
-        }
+        KafkaAcks.sendAndAwait(() -> template.send(record(key, value, traceparent)), ackTimeout,
+                this::unavailable);
     }
 
     private ApiException unavailable(Throwable cause) {
