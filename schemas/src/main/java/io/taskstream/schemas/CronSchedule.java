@@ -344,7 +344,12 @@ public final class CronSchedule {
                 : Character.toLowerCase(message.charAt(0)) + message.substring(1);
     }
 
-    private static ZoneId zone(String timezone) {
+    /**
+     * The time zone {@code timezone} names (null or blank: UTC).
+     *
+     * @throws InvalidCronException field {@code timezone}, when no such zone exists
+     */
+    public static ZoneId zone(String timezone) {
         if (timezone == null || timezone.isBlank()) {
             return UTC;
         }

@@ -93,9 +93,19 @@ public final class ScheduleReader {
                 violations.add(new Violation("timezone", "must be an IANA time zone such as Europe/Berlin"));
             }
         }
-        if (cron != null && timezone != null) {
+        if (timezone != null) {
             try {
-                CronSchedule.parse(cron, timezone, minInterval, Clock.fixed(updatedAt, ZoneOffset.UTC));
+                CronSchedule.zone(timezone);
+            } catch (CronSchedule.InvalidCronException e) {
+                violations.add(e.violation());
+                timezone = null;
+            }
+        }
+        if (cron != null) {
+            // an unusable zone is reported above; the expression is still checked (in UTC)
+            try {
+                CronSchedule.parse(cron, timezone == null ? DEFAULT_TIMEZONE : timezone, minInterval,
+                        Clock.fixed(updatedAt, ZoneOffset.UTC));
             } catch (CronSchedule.InvalidCronException e) {
                 violations.add(e.violation());
             }

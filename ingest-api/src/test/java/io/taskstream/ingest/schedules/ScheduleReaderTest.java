@@ -119,6 +119,9 @@ class ScheduleReaderTest {
                     assertThat(v.field()).isEqualTo("timezone");
                     assertThat(v.message()).contains("Mars/Olympus");
                 });
+        assertThat(violations("{\"name\": \"n\", \"cron\": \"0 2 * *\", \"timezone\": \"Europe/Berlim\", "
+                + "\"task\": {\"type\": \"a\", \"payload\": {}}}")).as("both wrong: both named")
+                .extracting(Violation::field).containsExactly("timezone", "cron");
     }
 
     @Test
