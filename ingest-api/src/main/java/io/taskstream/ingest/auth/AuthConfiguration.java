@@ -12,7 +12,7 @@ import io.taskstream.ingest.config.IngestProperties;
 
 /**
  * API-key authentication on {@code /api/v1/*}; everything else (health, metrics, the OpenAPI document,
- * Swagger UI) stays open.
+ * Swagger UI) stays open. Security headers on every response.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -24,6 +24,17 @@ public class AuthConfiguration {
     @Bean
     ApiKeyAuthenticator apiKeyAuthenticator(IngestProperties properties) {
         return new ApiKeyAuthenticator(properties);
+    }
+
+    /** Before authentication, on every path: see {@link SecurityHeadersFilter}. */
+    @Bean
+    FilterRegistrationBean<SecurityHeadersFilter> securityHeadersFilter() {
+        FilterRegistrationBean<SecurityHeadersFilter> registration =
+                new FilterRegistrationBean<>(new SecurityHeadersFilter());
+        registration.addUrlPatterns("/*");
+        registration.setName("securityHeadersFilter");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
+        return registration;
     }
 
     @Bean

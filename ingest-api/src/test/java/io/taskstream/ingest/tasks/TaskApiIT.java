@@ -261,7 +261,12 @@ class TaskApiIT {
             HttpResponse<String> response = api.get(path);
             assertProblem(response, 401, "unauthenticated");
             assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).as("security headers on a 401")
+                    .contains("nosniff");
+            assertThat(response.headers().firstValue("Cache-Control")).contains("no-store");
         }
+        assertThat(api.getAuthorized("/api/v1/tasks").headers().firstValue("Content-Security-Policy"))
+                .contains("default-src 'none'; frame-ancestors 'none'");
         assertProblem(api.post("/api/v1/tasks", "{\"type\": \"a\", \"payload\": {}}", "Content-Type",
                 "application/json"), 401, "unauthenticated");
     }
