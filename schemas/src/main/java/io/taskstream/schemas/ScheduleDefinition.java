@@ -51,6 +51,11 @@ public record ScheduleDefinition(
 
     /** The record key on the {@code schedules} topic. */
     public String key() {
+        return key(tenantId, scheduleId);
+    }
+
+    /** The key of schedule {@code scheduleId} of {@code tenantId}: {@code <tenantId>/<scheduleId>}. */
+    public static String key(String tenantId, UUID scheduleId) {
         return tenantId + "/" + scheduleId;
     }
 }

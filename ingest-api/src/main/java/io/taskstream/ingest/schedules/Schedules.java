@@ -150,7 +150,7 @@ public class Schedules {
         String tenantId = principal.tenantId();
         Instant now = now();
         ScheduleDefinition[] deleted = new ScheduleDefinition[1];
-        write(tenantId, id, tenantId + "/" + id, () -> {
+        write(tenantId, id, ScheduleDefinition.key(tenantId, id), () -> {
             deleted[0] = repository.delete(tenantId, id).orElseThrow(() -> notFound(id));
             repository.audit(tenantId, principal.keyId(), "schedule.delete", id, Map.of("name", deleted[0].name()),
                     now);

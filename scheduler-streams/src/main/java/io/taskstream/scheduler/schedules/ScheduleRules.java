@@ -4,9 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.schemas.CronSchedule;
@@ -16,7 +17,8 @@ import io.taskstream.schemas.SchemaValidator;
 /**
  * What the schedule processors share: the settings ({@code taskstream.scheduler.schedules.*} and the
  * tick's), the metrics, the schema validator and the parsed cron expressions (parsed once per distinct
- * expression and zone, for every stream thread: {@link CronSchedule} is immutable).
+ * expression and zone, in a bounded Caffeine cache shared by every stream thread: {@link CronSchedule}
+ * is immutable).
  *
  * @param minInterval       a definition whose fire times are closer than this is refused (dead-lettered)
  * @param misfireThreshold  how late a fire time may be and still fire as late rather than misfired ({@link FirePlan})
@@ -26,9 +28,9 @@ import io.taskstream.schemas.SchemaValidator;
  */
 public record ScheduleRules(Duration minInterval, Duration misfireThreshold, Duration lookahead,
                             Duration punctuateInterval, int maxDuePerTick, SchedulerMetrics metrics,
-                            SchemaValidator validator, Map<String, CronSchedule> crons) {
+                            SchemaValidator validator, Cache<String, CronSchedule> crons) {
 
-    /** Beyond this many distinct expressions the cache starts over (it is only a cache). */
+    /** Distinct expressions (with their zone) kept parsed. */
     static final int MAX_CACHED = 10_000;
 
     public ScheduleRules {
@@ -40,7 +42,7 @@ public record ScheduleRules(Duration minInterval, Duration misfireThreshold, Dur
                          Duration punctuateInterval, int maxDuePerTick, SchedulerMetrics metrics,
                          SchemaValidator validator) {
         this(minInterval, misfireThreshold, lookahead, punctuateInterval, maxDuePerTick, metrics, validator,
-                new ConcurrentHashMap<>());
+                Caffeine.newBuilder().maximumSize(MAX_CACHED).build());
     }
 
     /**
@@ -50,16 +52,7 @@ public record ScheduleRules(Duration minInterval, Duration misfireThreshold, Dur
      * @throws CronSchedule.InvalidCronException when the expression or the zone cannot be used
      */
     public CronSchedule cron(ScheduleDefinition definition, Instant now) {
-        String key = definition.timezone() + " " + definition.cron();
-        CronSchedule cron = crons.get(key);
-        if (cron == null) {
-            cron = CronSchedule.parse(definition.cron(), definition.timezone(), minInterval,
-                    Clock.fixed(now, ZoneOffset.UTC));
-            if (crons.size() >= MAX_CACHED) {
-                crons.clear();
-            }
-            crons.put(key, cron);
-        }
-        return cron;
+        return crons.get(definition.timezone() + " " + definition.cron(), key -> CronSchedule.parse(definition.cron(),
+                definition.timezone(), minInterval, Clock.fixed(now, ZoneOffset.UTC)));
     }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
+import io.taskstream.schemas.ScheduleDefinition;
 import io.taskstream.schemas.TaskStatus;
 
 /**
@@ -21,6 +22,6 @@ public record ScheduleRun(String tenantId, UUID scheduleId, UUID taskId, TaskSta
 
     /** The key of the schedule on {@code schedules} and {@code schedule-runs}. */
     public String scheduleKey() {
-        return tenantId + "/" + scheduleId;
+        return ScheduleDefinition.key(tenantId, scheduleId);
     }
 }
