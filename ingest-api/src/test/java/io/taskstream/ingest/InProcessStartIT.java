@@ -78,10 +78,16 @@ class InProcessStartIT {
 
     @Test
     void withoutAnAdminKeyItRefusesToStartWithOneClearMessage() {
-        Map<String, Object> properties = launcherProperties(ItSupport.properties(InProcessStartIT.class));
+        // a database of its own: the other test stores the admin key in the class's
+        Map<String, Object> properties = launcherProperties(ItSupport.properties(NoKeyYet.class));
         properties.remove("TASKSTREAM_ADMIN_KEY");
 
         assertThatThrownBy(() -> IngestApiApplication.application().properties(properties).run())
-                .rootCause().hasMessageStartingWith("taskstream.ingest.admin-key is not set: set TASKSTREAM_ADMIN_KEY");
+                .hasMessageStartingWith("taskstream.ingest.admin-key is not set: set TASKSTREAM_ADMIN_KEY")
+                .hasMessageContaining("the database holds no admin key yet");
+    }
+
+    /** Names the database of a deployment that never had an admin key. */
+    private static final class NoKeyYet {
     }
 }

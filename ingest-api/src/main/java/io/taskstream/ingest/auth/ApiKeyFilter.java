@@ -1,6 +1,8 @@
 package io.taskstream.ingest.auth;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -9,30 +11,39 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
+import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
+import io.taskstream.schemas.Violation;
 
 /**
  * Requires an API key on every {@code /api/v1/**} request: {@code Authorization: Bearer <key>}, or
  * {@code X-API-Key: <key>}. A missing or wrong key is answered {@code 401 unauthenticated} through the
  * same exception handling as every other error; a valid one puts its {@link ApiPrincipal} on the
- * request. The key is never logged.
+ * request — acting for the tenant named in {@code X-Tenant-Id} when an {@code admin} key sends one
+ * ({@code 403} for any other key naming a tenant not its own). The key is never logged.
  */
 public class ApiKeyFilter extends OncePerRequestFilter {
 
     public static final String API_KEY_HEADER = "X-API-Key";
+    /** Lets an {@code admin} key act for another tenant; any other key may only name its own. */
+    public static final String TENANT_HEADER = "X-Tenant-Id";
     private static final String BEARER = "bearer ";
 
     private final ApiKeyAuthenticator authenticator;
     private final HandlerExceptionResolver exceptionResolver;
+    private final Duration retryAfter;
 
-    public ApiKeyFilter(ApiKeyAuthenticator authenticator, HandlerExceptionResolver exceptionResolver) {
+    public ApiKeyFilter(ApiKeyAuthenticator authenticator, HandlerExceptionResolver exceptionResolver,
+            Duration retryAfter) {
         this.authenticator = authenticator;
         this.exceptionResolver = exceptionResolver;
+        this.retryAfter = retryAfter;
     }
 
     @Override
@@ -43,13 +54,36 @@ public class ApiKeyFilter extends OncePerRequestFilter {
             reject(request, response, "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
             return;
         }
-        Optional<ApiPrincipal> principal = authenticator.authenticate(key.get());
+        Optional<ApiPrincipal> principal;
+        try {
+            principal = authenticator.authenticate(key.get());
+        } catch (DataAccessException e) {
+            exceptionResolver.resolveException(request, response, null, ApiException.dependencyUnavailable(
+                    "the API keys cannot be read right now (Postgres)", retryAfter, e));
+            return;
+        }
         if (principal.isEmpty()) {
             reject(request, response, "the API key is not valid");
             return;
         }
-        request.setAttribute(ApiPrincipal.ATTRIBUTE, principal.get());
+        String tenant = request.getHeader(TENANT_HEADER);
+        ApiPrincipal acting;
+        try {
+            acting = tenant == null ? principal.get() : principal.get().actingFor(validTenant(tenant.strip()));
+        } catch (ApiException e) {
+            exceptionResolver.resolveException(request, response, null, e);
+            return;
+        }
+        request.setAttribute(ApiPrincipal.ATTRIBUTE, acting);
         chain.doFilter(request, response);
+    }
+
+    private static String validTenant(String tenant) {
+        if (!IngestProperties.TENANT_PATTERN.matcher(tenant).matches()) {
+            throw ApiException.validation(List.of(new Violation(TENANT_HEADER,
+                    "must be a tenant id: 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")));
+        }
+        return tenant;
     }
 
     static Optional<String> presentedKey(HttpServletRequest request) {

@@ -16,10 +16,13 @@ import io.taskstream.schemas.Priority;
  * an environment variable, e.g. {@code TASKSTREAM_INGEST_MAX_PAYLOAD_BYTES}). Checked when the
  * application starts: a wrong value stops it with one message naming the property.
  *
- * @param adminKey                     the API key that administers this deployment (all scopes, tenant
- *                                     {@code adminTenant}); from {@code TASKSTREAM_ADMIN_KEY}. Required,
- *                                     at least 16 characters: without it the API refuses to start.
- *                                     Never logged.
+ * @param adminKey                     the bootstrap admin key ({@code admin} scope, tenant {@code adminTenant}),
+ *                                     {@code ts_<prefix>_<secret>} with a secret of 32+ letters and digits;
+ *                                     from {@code TASKSTREAM_BOOTSTRAP_ADMIN_KEY} or {@code TASKSTREAM_ADMIN_KEY}.
+ *                                     Stored (hashed) on the first start whose database has no key with its
+ *                                     prefix; after that the stored key stands (revoke and rotate it like any
+ *                                     other). Needed until the database holds an admin key: the API refuses to
+ *                                     start without either. Never logged.
  * @param adminTenant                  the tenant the admin key acts for; tasks it submits belong to it
  * @param maxPayloadBytes              largest serialized {@code payload} a task may carry; a bigger one is
  *                                     answered {@code 413 payload_too_large}. The whole request body may
@@ -102,24 +105,26 @@ public record IngestProperties(
         @DefaultValue("PT1H") Duration rywCacheTtl,
         @DefaultValue Schedules schedules) {
 
-    /** The shortest admin key accepted; short secrets are guessable. */
-    public static final int MIN_ADMIN_KEY_LENGTH = 16;
+    /** The shortest secret of a bootstrap admin key; short secrets are guessable. */
+    public static final int MIN_ADMIN_SECRET_LENGTH = 32;
+    /** What a bootstrap admin key looks like: the API key format with a secret of 32+ characters. */
+    public static final Pattern ADMIN_KEY_FORMAT =
+            Pattern.compile("ts_[A-Za-z0-9]{1,32}_[A-Za-z0-9]{" + MIN_ADMIN_SECRET_LENGTH + ",128}");
     /** Tenant ids as the wire schemas allow them. */
     public static final Pattern TENANT_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     /** The queue depth limit of a priority that {@code queue-limits} does not name. */
     public static final int DEFAULT_QUEUE_LIMIT = 10_000;
 
     public IngestProperties {
-        if (adminKey == null || adminKey.isBlank()) {
-            throw new IllegalArgumentException("taskstream.ingest.admin-key is not set: set TASKSTREAM_ADMIN_KEY "
-                    + "to the API key that administers this deployment (at least " + MIN_ADMIN_KEY_LENGTH
-                    + " characters)");
+        if (adminKey != null && adminKey.isBlank()) {
+            adminKey = null;
         }
-        if (adminKey.strip().length() < MIN_ADMIN_KEY_LENGTH) {
-            throw new IllegalArgumentException("taskstream.ingest.admin-key is too short: use at least "
-                    + MIN_ADMIN_KEY_LENGTH + " characters");
+        if (adminKey != null && !ADMIN_KEY_FORMAT.matcher(adminKey.strip()).matches()) {
+            throw new IllegalArgumentException("taskstream.ingest.admin-key must look like ts_<prefix>_<secret>: "
+                    + "a prefix of 1-32 letters and digits and a secret of " + MIN_ADMIN_SECRET_LENGTH
+                    + "-128 letters and digits");
         }
-        adminKey = adminKey.strip();
+        adminKey = adminKey == null ? null : adminKey.strip();
         if (adminTenant == null || !TENANT_PATTERN.matcher(adminTenant).matches()) {
             throw new IllegalArgumentException("taskstream.ingest.admin-tenant must match " + TENANT_PATTERN);
         }

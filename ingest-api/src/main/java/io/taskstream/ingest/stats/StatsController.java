@@ -8,6 +8,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.RequiresScope;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.schemas.Violation;
 
@@ -15,7 +17,6 @@ import io.taskstream.schemas.Violation;
 @RestController
 public class StatsController {
 
-    static final String SCOPE_READ = "task:read";
 
     private final TaskStats stats;
 
@@ -24,10 +25,10 @@ public class StatsController {
     }
 
     /** Takes no parameters; any is {@code 400}, as an unknown field would be. */
+    @RequiresScope(Scope.TASK_READ)
     @GetMapping("/api/v1/stats")
     public StatsView stats(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam MultiValueMap<String, String> parameters) {
-        principal.requireScope(SCOPE_READ);
         if (!parameters.isEmpty()) {
             throw ApiException.validation(parameters.keySet().stream()
                     .map(name -> new Violation(name, "unknown parameter; /stats takes none")).toList());

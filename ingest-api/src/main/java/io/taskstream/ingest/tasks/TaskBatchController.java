@@ -13,6 +13,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.RequiresScope;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.http.JsonBodies;
@@ -41,12 +43,12 @@ public class TaskBatchController {
      * task or an error status with the problem it would have had alone. An {@code Idempotency-Key} header
      * is refused ({@code 400}): each task carries its own {@code idempotencyKey}.
      */
+    @RequiresScope(Scope.TASK_CREATE)
     @PostMapping(path = "/tasks:batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     public TaskBatch.Results submitBatch(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             HttpServletRequest request,
             @RequestHeader(name = TaskController.IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
-        principal.requireScope(TaskController.SCOPE_CREATE);
         if (idempotencyKey != null) {
             throw ApiException.validation(List.of(new Violation(TaskController.IDEMPOTENCY_KEY_HEADER,
                     "is not accepted on a batch: give each task its own idempotencyKey field")));

@@ -7,6 +7,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.RequiresScope;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.http.Page;
 
 /**
@@ -24,16 +26,16 @@ public class WorkerController {
     }
 
     /** Every worker with a heartbeat, by id: {@code {"items": [...], "nextCursor": null}} (never paginated). */
+    @RequiresScope(Scope.ADMIN)
     @GetMapping("/workers")
     public Page<WorkerView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal) {
-        principal.requireScope(ApiPrincipal.ADMIN_SCOPE);
         return Page.whole(directory.list());
     }
 
     /** One worker; {@code 404} when it has no heartbeat. */
+    @RequiresScope(Scope.ADMIN)
     @GetMapping("/workers/{id}")
     public WorkerView get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id) {
-        principal.requireScope(ApiPrincipal.ADMIN_SCOPE);
         return directory.get(id);
     }
 }

@@ -2,6 +2,8 @@ package io.taskstream.ingest.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +14,6 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
-import io.taskstream.ingest.config.IngestPropertiesTest;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
 
@@ -24,8 +25,11 @@ class ApiKeyFilterTest {
         response.setStatus(401);
         return new ModelAndView();
     };
-    private final ApiKeyFilter filter = new ApiKeyFilter(new ApiKeyAuthenticator(IngestPropertiesTest.valid()),
-            resolver);
+    private final InMemoryKeys keys = new InMemoryKeys();
+    private final String adminKey = keys.add("adm", "default", Scope.ADMIN);
+    private final String readerKey = keys.add("rdr", "acme", Scope.TASK_READ);
+    private final ApiKeyFilter filter = new ApiKeyFilter(new ApiKeyAuthenticator(keys, Clock.systemUTC(), 100,
+            Duration.ofMinutes(5)), resolver, Duration.ofSeconds(5));
 
     private MockFilterChain run(MockHttpServletRequest request) throws Exception {
         MockFilterChain chain = new MockFilterChain();
@@ -40,21 +44,21 @@ class ApiKeyFilterTest {
     @Test
     void bearerKeyLetsTheRequestThroughAsTheAdminTenant() throws Exception {
         MockHttpServletRequest request = request();
-        request.addHeader("Authorization", "Bearer " + IngestPropertiesTest.KEY);
+        request.addHeader("Authorization", "Bearer " + adminKey);
 
         MockFilterChain chain = run(request);
 
         assertThat(chain.getRequest()).isNotNull();
         ApiPrincipal principal = (ApiPrincipal) request.getAttribute(ApiPrincipal.ATTRIBUTE);
         assertThat(principal.tenantId()).isEqualTo("default");
-        assertThat(principal.hasScope("task:create")).isTrue();
+        assertThat(principal.hasScope(Scope.TASK_CREATE)).isTrue();
         assertThat(resolved).isEmpty();
     }
 
     @Test
     void apiKeyHeaderWorksToo() throws Exception {
         MockHttpServletRequest request = request();
-        request.addHeader("X-API-Key", IngestPropertiesTest.KEY);
+        request.addHeader("X-API-Key", adminKey);
 
         assertThat(run(request).getRequest()).isNotNull();
     }
@@ -62,7 +66,7 @@ class ApiKeyFilterTest {
     @Test
     void bearerSchemeIsCaseInsensitive() throws Exception {
         MockHttpServletRequest request = request();
-        request.addHeader("Authorization", "bearer " + IngestPropertiesTest.KEY);
+        request.addHeader("Authorization", "bearer " + adminKey);
 
         assertThat(run(request).getRequest()).isNotNull();
     }
@@ -81,7 +85,7 @@ class ApiKeyFilterTest {
     @Test
     void wrongKeyIsUnauthenticatedAndNotEchoed() throws Exception {
         MockHttpServletRequest request = request();
-        request.addHeader("Authorization", "Bearer " + IngestPropertiesTest.KEY + "x");
+        request.addHeader("Authorization", "Bearer " + adminKey + "x");
 
         MockFilterChain chain = run(request);
 
@@ -95,7 +99,7 @@ class ApiKeyFilterTest {
     @Test
     void otherAuthorizationSchemesAreNotKeys() throws Exception {
         MockHttpServletRequest request = request();
-        request.addHeader("Authorization", "Basic " + IngestPropertiesTest.KEY);
+        request.addHeader("Authorization", "Basic " + adminKey);
 
         assertThat(run(request).getRequest()).isNull();
     }
@@ -108,5 +112,64 @@ class ApiKeyFilterTest {
 
         assertThat(run(request).getRequest()).isNull();
         assertThat(resolved.getFirst().getMessage()).contains("required");
+    }
+
+    @Test
+    void anAdminKeyActsForTheTenantItNames() throws Exception {
+        MockHttpServletRequest request = request();
+        request.addHeader("Authorization", "Bearer " + adminKey);
+        request.addHeader("X-Tenant-Id", "globex");
+
+        assertThat(run(request).getRequest()).isNotNull();
+        ApiPrincipal principal = (ApiPrincipal) request.getAttribute(ApiPrincipal.ATTRIBUTE);
+        assertThat(principal.tenantId()).isEqualTo("globex");
+        assertThat(principal.keyTenantId()).isEqualTo("default");
+    }
+
+    @Test
+    void anyOtherKeyNamingAnotherTenantIsForbiddenButMayNameItsOwn() throws Exception {
+        MockHttpServletRequest other = request();
+        other.addHeader("Authorization", "Bearer " + readerKey);
+        other.addHeader("X-Tenant-Id", "globex");
+        assertThat(run(other).getRequest()).isNull();
+        assertThat(resolved).singleElement().isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
+
+        MockHttpServletRequest own = request();
+        own.addHeader("Authorization", "Bearer " + readerKey);
+        own.addHeader("X-Tenant-Id", "acme");
+        assertThat(run(own).getRequest()).isNotNull();
+    }
+
+    @Test
+    void aTenantHeaderThatIsNoTenantIdIsAValidationError() throws Exception {
+        MockHttpServletRequest request = request();
+        request.addHeader("Authorization", "Bearer " + adminKey);
+        request.addHeader("X-Tenant-Id", "../etc' OR '1'='1");
+
+        assertThat(run(request).getRequest()).isNull();
+        assertThat(resolved).singleElement().isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+    }
+
+    @Test
+    void aDatabaseThatCannotBeReadIsAnUnavailableDependencyNotAnError() throws Exception {
+        KeyRepository broken = new KeyRepository(null) {
+            @Override
+            public java.util.Optional<StoredKey> findByPrefix(String prefix) {
+                throw new org.springframework.dao.DataAccessResourceFailureException("connection refused");
+            }
+        };
+        ApiKeyFilter down = new ApiKeyFilter(new ApiKeyAuthenticator(broken, Clock.systemUTC(), 100,
+                Duration.ofMinutes(5)), resolver, Duration.ofSeconds(5));
+        MockHttpServletRequest request = request();
+        request.addHeader("Authorization", "Bearer " + adminKey);
+        MockFilterChain chain = new MockFilterChain();
+
+        down.doFilter(request, new MockHttpServletResponse(), chain);
+
+        assertThat(chain.getRequest()).isNull();
+        assertThat(resolved).singleElement().isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.DEPENDENCY_UNAVAILABLE));
     }
 }

@@ -9,9 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,19 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.bean.override.convention.TestBean;
 
 import io.taskstream.ingest.ApiWithKafkaIt;
 import io.taskstream.ingest.ItSupport;
+import io.taskstream.ingest.TestKeys;
+import io.taskstream.ingest.auth.KeyRepository;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.QueryPlans;
-import io.taskstream.ingest.auth.ApiKeyAuthenticator;
-import io.taskstream.ingest.auth.ApiPrincipal;
-import io.taskstream.ingest.config.IngestProperties;
+import io.taskstream.ingest.audit.AuditTrail;
 import io.taskstream.ingest.tasks.TaskRepository;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
@@ -45,16 +40,13 @@ import tools.jackson.databind.JsonNode;
  * {@code schedules} topic (key {@code <tenantId>/<scheduleId>}, a tombstone on deletion), fire-time previews in
  * the schedule's zone, pagination, tenants and scopes, every 400 and 409, and a trigger that submits a task
  * through the path of {@code POST /tasks}. The admin key acts for a tenant of this class alone; a second
- * tenant and keys with fewer scopes come from this test's authenticator.
+ * tenant and keys with fewer scopes are stored by the test.
  */
 class ScheduleApiIT extends ApiWithKafkaIt {
 
     static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     static final String TENANT = "sched-" + RUN;
     static final String OTHER_TENANT = "sched-other-" + RUN;
-    static final String READ_ONLY_KEY = "ts_ro_" + RUN + "0123456789abcdef0123456789";
-    static final String TASKS_ONLY_KEY = "ts_tasks_" + RUN + "0123456789abcdef0123456789";
-    static final String OTHER_TENANT_KEY = "ts_other_" + RUN + "0123456789abcdef0123456789";
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -62,29 +54,18 @@ class ScheduleApiIT extends ApiWithKafkaIt {
         registry.add("taskstream.ingest.admin-tenant", () -> TENANT);
     }
 
-    /** The admin key as configured, and three more: read-only, without schedule scopes, another tenant's. */
-    @TestBean
-    ApiKeyAuthenticator apiKeyAuthenticator;
+    /** Keys with fewer scopes and another tenant's, stored once for the class. */
+    static String READ_ONLY_KEY;
+    static String TASKS_ONLY_KEY;
+    static String OTHER_TENANT_KEY;
 
-    static ApiKeyAuthenticator apiKeyAuthenticator() {
-        IngestProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
-                "taskstream.ingest.admin-key", ItSupport.ADMIN_KEY, "taskstream.ingest.admin-tenant", TENANT)))
-                .bindOrCreate("taskstream.ingest", IngestProperties.class);
-        Map<String, ApiPrincipal> keys = Map.of(
-                READ_ONLY_KEY, new ApiPrincipal(TENANT, "read-only", Set.of("schedule:read", "task:read")),
-                TASKS_ONLY_KEY, new ApiPrincipal(TENANT, "tasks-only", Set.of("task:read", "task:create")),
-                OTHER_TENANT_KEY, new ApiPrincipal(OTHER_TENANT, "other", Set.of("schedule:read", "schedule:write")));
-        return new ApiKeyAuthenticator(properties) {
-            @Override
-            public Optional<ApiPrincipal> authenticate(String presentedKey) {
-                ApiPrincipal principal = presentedKey == null ? null : keys.get(presentedKey);
-                return principal != null ? Optional.of(principal) : super.authenticate(presentedKey);
-            }
-        };
-    }
+    @Autowired
+    KeyRepository keyRepository;
 
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    AuditTrail audit;
 
     /** Names each test's schedules apart, also on a database shared with earlier runs. */
     String run;
@@ -92,6 +73,11 @@ class ScheduleApiIT extends ApiWithKafkaIt {
     @BeforeEach
     void setUp() {
         run = UUID.randomUUID().toString().substring(0, 8);
+        if (READ_ONLY_KEY == null) {
+            READ_ONLY_KEY = TestKeys.store(keyRepository, TENANT, Scope.SCHEDULE_READ, Scope.TASK_READ);
+            TASKS_ONLY_KEY = TestKeys.store(keyRepository, TENANT, Scope.TASK_READ, Scope.TASK_CREATE);
+            OTHER_TENANT_KEY = TestKeys.store(keyRepository, OTHER_TENANT, Scope.SCHEDULE_READ, Scope.SCHEDULE_WRITE);
+        }
     }
 
     private String body(String name, String cron, String timezone, String extra) {
@@ -190,8 +176,10 @@ class ScheduleApiIT extends ApiWithKafkaIt {
         assertThat(read.get("task")).isEqualTo(view.get("task"));
         assertThat(read.get("createdAt")).isEqualTo(view.get("createdAt"));
         assertThat(read.get("updatedAt")).isEqualTo(view.get("updatedAt"));
+        audit.flush();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = "
-                + "'schedule.create' AND resource_id = ?", Long.class, TENANT, id)).isEqualTo(1);
+                + "'schedule.create' AND resource_id = ? AND detail ->> 'name' = ? AND status = 201", Long.class,
+                TENANT, id, view.get("name").asString())).isEqualTo(1);
     }
 
     @Test
@@ -373,8 +361,11 @@ class ScheduleApiIT extends ApiWithKafkaIt {
         assertProblem(api.authorized("PATCH", path, "{\"cron\": \"0 7 * * *\"}"), 400, "validation_failed");
         assertProblem(api.authorized("PATCH", path, "{\"enabled\": \"no\"}"), 400, "validation_failed");
         assertProblem(api.authorized("PATCH", path, "{"), 400, "malformed_request");
-        assertThat(jdbc.queryForList("SELECT action FROM audit_log WHERE resource_id = ? ORDER BY id", String.class,
-                id)).containsExactly("schedule.create", "schedule.disable", "schedule.enable");
+        audit.flush();
+        assertThat(jdbc.queryForList("SELECT action || ' ' || status || ' ' || coalesce(detail ->> 'enabled', '-') "
+                + "FROM audit_log WHERE resource_id = ? ORDER BY chain_seq", String.class, id)).containsExactly(
+                "schedule.create 201 -", "schedule.set_enabled 200 false", "schedule.set_enabled 200 true",
+                "schedule.set_enabled 400 -", "schedule.set_enabled 400 -", "schedule.set_enabled 400 -");
     }
 
     @Test
@@ -490,8 +481,9 @@ class ScheduleApiIT extends ApiWithKafkaIt {
             assertThat(s.scheduleId().toString()).isEqualTo(id);
             assertThat(s.tenantId()).isEqualTo(TENANT);
         });
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE resource_id = ? AND action = "
-                + "'schedule.trigger'", Long.class, id)).isEqualTo(2);
+        audit.flush();
+        assertThat(jdbc.queryForList("SELECT detail ->> 'taskId' FROM audit_log WHERE resource_id = ? AND action = "
+                + "'schedule.trigger' ORDER BY chain_seq", String.class, id)).containsExactly(firstTaskId, taskId);
     }
 
     @Test

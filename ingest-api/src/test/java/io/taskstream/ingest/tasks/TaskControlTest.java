@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.control.CancelFlags;
 import io.taskstream.ingest.control.ControlPublisher;
 import io.taskstream.ingest.errors.ApiException;
@@ -33,7 +34,7 @@ import io.taskstream.schemas.TaskSubmission;
 class TaskControlTest {
 
     private static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
-    private static final ApiPrincipal CALLER = new ApiPrincipal("acme", "key-1", Set.of("admin"));
+    private static final ApiPrincipal CALLER = new ApiPrincipal("acme", "key-1", Set.of(Scope.ADMIN));
 
     private final Map<UUID, TaskView> views = new HashMap<>();
     private final Map<UUID, Instant> flags = new HashMap<>();
@@ -121,7 +122,7 @@ class TaskControlTest {
         assertThat(control.cancel(CALLER, accepted.id(), null).id()).isEqualTo(accepted.id());
         assertThat(sent).extracting(ControlCommand::kind)
                 .containsExactly(ControlCommand.Kind.REPRIORITIZE, ControlCommand.Kind.CANCEL);
-        assertThatThrownBy(() -> control.cancel(new ApiPrincipal("other", "key-2", Set.of("admin")), accepted.id(),
+        assertThatThrownBy(() -> control.cancel(new ApiPrincipal("other", "key-2", Set.of(Scope.ADMIN)), accepted.id(),
                 null)).isInstanceOfSatisfying(ApiException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
