@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * deeper than {@link Json#MAX_NESTING_DEPTH} are malformed), as an object, with unknown fields named.
  * <ul>
  *   <li>empty or not JSON → {@code 400 malformed_request};</li>
- *   <li>JSON but not an object, or a field the endpoint does not know → {@code 400 validation_failed}.</li>
+ *   <li>JSON but not an object, a field the endpoint does not know, or a NUL character (U+0000) in any
+ *       string or member name (PostgreSQL cannot store it) → {@code 400 validation_failed}.</li>
  * </ul>
  */
 public final class JsonBodies {
@@ -71,7 +72,39 @@ public final class JsonBodies {
         if (!tree.isObject()) {
             throw ApiException.validation(List.of(new Violation("", "the request body must be a JSON object")));
         }
+        String nul = nulAt(tree, "");
+        if (nul != null) {
+            throw ApiException.validation(List.of(new Violation(nul, "must not contain NUL (\\u0000): PostgreSQL, "
+                    + "where tasks and schedules are kept, cannot store it")));
+        }
         return (ObjectNode) tree;
+    }
+
+    /** The path of the first string or member name holding U+0000 in {@code node}, or null. */
+    private static String nulAt(JsonNode node, String path) {
+        if (node.isString()) {
+            return node.asString().indexOf('\0') >= 0 ? path : null;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = nulAt(node.get(i), path + "[" + i + "]");
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isObject()) {
+            for (var member : node.properties()) {
+                String name = path.isEmpty() ? member.getKey() : path + "." + member.getKey();
+                if (member.getKey().indexOf('\0') >= 0) {
+                    return name.replace('\0', '?');
+                }
+                String found = nulAt(member.getValue(), name);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     /** One {@code unknown field} violation per field of {@code body} not in {@code known}, in body order. */

@@ -53,6 +53,9 @@ import io.taskstream.schemas.TaskEvent;
  *   <li>an idempotency key already held by another task of the tenant is not copied (the API's
  *       unique index must never make a batch fail).</li>
  * </ul>
+ * A row belongs to the tenant of the first event that wrote it: an event naming the same task id for
+ * another tenant changes nothing (tasks and executions alike), so no record of one tenant — a direct
+ * producer's made-up id, say — can alter what another tenant reads.
  *
  * <h2>Progress</h2>
  * A progress event is the attempt's {@code PROCESSING} event again (same version) with
@@ -135,7 +138,7 @@ public class TaskProjection {
                                         THEN EXCLUDED.progress_message ELSE t.progress_message END,
                 progress_at      = CASE WHEN t.version < EXCLUDED.version OR NEWER_PROGRESS_AT_SAME_VERSION
                                         THEN EXCLUDED.progress_at ELSE t.progress_at END
-            WHERE t.version < EXCLUDED.version
+            WHERE t.tenant_id = EXCLUDED.tenant_id AND (t.version < EXCLUDED.version
                OR NEWER_PROGRESS_AT_SAME_VERSION
                OR (t.type IS NULL AND EXCLUDED.type IS NOT NULL)
                OR (t.priority IS NULL AND EXCLUDED.priority IS NOT NULL)
@@ -143,7 +146,7 @@ public class TaskProjection {
                OR (t.run_at IS NULL AND EXCLUDED.run_at IS NOT NULL)
                OR (t.result IS NULL AND EXCLUDED.result IS NOT NULL)
                OR (t.last_error IS NULL AND EXCLUDED.last_error IS NOT NULL)
-               OR (EXCLUDED.started_at IS NOT NULL AND (t.started_at IS NULL OR EXCLUDED.started_at < t.started_at))
+               OR (EXCLUDED.started_at IS NOT NULL AND (t.started_at IS NULL OR EXCLUDED.started_at < t.started_at)))
             """.replace("NEWER_PROGRESS_AT_SAME_VERSION", NEWER_PROGRESS_AT_SAME_VERSION);
 
     static final String UPSERT_EXECUTIONS = """
@@ -157,6 +160,7 @@ public class TaskProjection {
                 outcome     = COALESCE(EXCLUDED.outcome, e.outcome),
                 error       = COALESCE(EXCLUDED.error, e.error),
                 duration_ms = COALESCE(EXCLUDED.duration_ms, e.duration_ms)
+            WHERE e.tenant_id = EXCLUDED.tenant_id
             """;
 
     private final JdbcTemplate jdbc;

@@ -51,4 +51,16 @@ class JsonBodiesTest {
         assertThatThrownBy(() -> JsonBodies.parseObject(bytes(body))).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
     }
+
+    @Test
+    void aNulCharacterAnywhereIsRefusedNamingWhereItIs() {
+        for (String[] c : new String[][] {
+                {"{\"a\": \"x\\u0000y\"}", "a"},
+                {"{\"a\": {\"b\": [\"ok\", \"\\u0000\"]}}", "a.b[1]"},
+                {"{\"a\": {\"k\\u0000\": 1}}", "a.k?"}}) {
+            assertThatThrownBy(() -> JsonBodies.parseObject(c[0].getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).singleElement()
+                            .satisfies(v -> assertThat(v.field()).isEqualTo(c[1])));
+        }
+    }
 }

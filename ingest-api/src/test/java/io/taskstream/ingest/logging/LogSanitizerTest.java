@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -48,6 +47,7 @@ class LogSanitizerTest {
     @Test
     void theConvertersMaskMessagesAndStackTracesInARealLogbackPipeline() {
         LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
         context.putObject(CoreConstants.PATTERN_RULE_REGISTRY, new java.util.HashMap<>(Map.of(
                 "msg", SanitizingMessageConverter.class.getName(),
                 "wEx", SanitizingThrowableConverter.class.getName())));
@@ -70,6 +70,5 @@ class LogSanitizerTest {
         String logged = out.toString(StandardCharsets.UTF_8);
         assertThat(logged).contains("presented ts_ab12cd34ef56_****", "IllegalStateException: key ts_ab12cd34ef56_**** "
                 + "rejected", "at io.taskstream.ingest.logging.LogSanitizerTest").doesNotContain("Zx9Qw8");
-        assertThat(LoggerFactory.getLogger(getClass())).isNotNull();
     }
 }

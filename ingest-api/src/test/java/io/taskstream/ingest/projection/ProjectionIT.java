@@ -263,6 +263,26 @@ class ProjectionIT {
     }
 
     @Test
+    void anEventNamingAnotherTenantsTaskChangesNothingOfIt() {
+        TaskEvents task = newTask();
+        publish(task.admitted(), task.processing(2, 1));
+        awaitCaughtUp();
+
+        TaskEvents impostor = TaskEvents.of(task.taskId(), "mallory", T0);
+        publish(impostor.admitted(), impostor.processing(2, 1), impostor.completed(3, 1),
+                TaskEvent.statusChange(task.taskId(), "mallory", 9, TaskStatus.CANCELLED, T0.plusSeconds(999), 1));
+        awaitCaughtUp();
+
+        Map<String, Object> row = row(task.taskId());
+        assertThat(row.get("tenant_id")).isEqualTo("default");
+        assertThat(row.get("status")).isEqualTo("PROCESSING");
+        assertThat(row.get("version")).isEqualTo(2L);
+        assertThat(executions(task.taskId())).singleElement()
+                .satisfies(e -> assertThat(e.get("tenant_id")).isEqualTo("default"))
+                .satisfies(e -> assertThat(e.get("outcome")).isNull());
+    }
+
+    @Test
     void replayedAndStaleEventsNeverMoveTheStatusBackwards() {
         TaskEvents task = newTask();
         publish(task.admitted(), task.processing(2, 1), task.completed(3, 1));
