@@ -15,11 +15,15 @@ import io.taskstream.embedded.SharedInfrastructure;
  * What every integration test of this module registers: the shared embedded infrastructure
  * (Kafka, a fresh Postgres database for the class, Redis), an admin key, and topics and
  * projection groups of the class's own, so that test classes sharing the broker never see each
- * other's records.
+ * other's records. Rate limits are set far above what any test sends ({@link #GENEROUS_RATE_PER_MINUTE}), so
+ * that only the tests of the limiter ever see a {@code 429}.
  */
 public final class ItSupport {
 
     public static final String ADMIN_KEY = "ts_it_0123456789abcdef0123456789abcdef";
+    /** The rate limit of every integration test's tenants: no test comes near it. */
+    public static final int GENEROUS_RATE_PER_MINUTE = 6_000_000;
+    public static final int GENEROUS_BURST = 1_000_000;
 
     private ItSupport() {
     }
@@ -37,6 +41,10 @@ public final class ItSupport {
         properties.put("taskstream.ingest.projection-group-id", "projection-" + id);
         properties.put("taskstream.ingest.dlq-projection-group-id", "dlq-projection-" + id);
         properties.put("taskstream.ingest.admin-key", ADMIN_KEY);
+        // rate limits far above what any test sends, in buckets of the class's own (RateLimitIT sets its own)
+        properties.put("taskstream.ingest.rate-limit.requests-per-minute", Integer.toString(GENEROUS_RATE_PER_MINUTE));
+        properties.put("taskstream.ingest.rate-limit.burst", Integer.toString(GENEROUS_BURST));
+        properties.put("taskstream.ingest.rate-limit.key-prefix", "it-" + id + ":ratelimit:");
         return properties;
     }
 

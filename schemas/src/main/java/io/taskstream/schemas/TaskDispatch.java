@@ -14,6 +14,8 @@ import tools.jackson.databind.JsonNode;
  *
  * @param attempt       the 1-based number of the attempt this dispatch starts
  * @param deadline      when the scheduler gives up waiting for this attempt's result (visibility timeout)
+ * @param encrypt       the submission's flag: {@code payload} is an encrypted envelope, and the worker's
+ *                      result is to be encrypted too ({@link io.taskstream.schemas.crypto.PayloadCipher})
  * @param eventVersion  the version the worker gives its {@code PROCESSING} event, so the projection
  *                      orders it after the scheduler's {@code QUEUED} event and before the outcome
  */
@@ -45,6 +47,12 @@ public record TaskDispatch(
             throw new IllegalArgumentException("attempt must be between 1 and maxAttempts");
         }
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** This dispatch with {@code newPayload} (the worker's decrypted copy of an encrypted payload). */
+    public TaskDispatch withPayload(JsonNode newPayload) {
+        return new TaskDispatch(taskId, tenantId, type, newPayload, priority, attempt, maxAttempts, timeout,
+                orderingKey, labels, scheduleId, encrypt, createdAt, dispatchedAt, deadline, eventVersion);
     }
 
     /** The key of this record on the ready topics. */

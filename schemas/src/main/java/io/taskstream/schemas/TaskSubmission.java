@@ -21,6 +21,9 @@ import tools.jackson.databind.JsonNode;
  * @param delay          start no earlier than the acceptance time plus this; exclusive with {@code runAt}
  * @param backoff        retry backoff; absent (or any absent field of it) means the scheduler's
  *                       configured default ({@link Backoff#DEFAULT} unless configured), see {@link #backoffOr}
+ * @param encrypt        true when {@code payload} is an encrypted envelope
+ *                       ({@link io.taskstream.schemas.crypto.PayloadCipher}), bound to this task's tenant and
+ *                       id; workers decrypt it before the handler and encrypt its result. Default false
  * @param createdAt      when the task was accepted; the scheduler fills it from the record time if absent
  */
 public record TaskSubmission(
@@ -115,5 +118,15 @@ public record TaskSubmission(
     public TaskSubmission withPriority(Priority newPriority) {
         return new TaskSubmission(id, tenantId, type, payload, newPriority, runAt, delay, maxAttempts, timeout,
                 backoff, orderingKey, idempotencyKey, labels, encrypt, scheduleId, createdAt);
+    }
+
+    /**
+     * This submission carrying {@code envelope} — its payload encrypted by
+     * {@link io.taskstream.schemas.crypto.PayloadCipher#sealPayload} — in place of its payload, and
+     * {@code encrypt = true}.
+     */
+    public TaskSubmission withEncryptedPayload(JsonNode envelope) {
+        return new TaskSubmission(id, tenantId, type, envelope, priority, runAt, delay, maxAttempts, timeout,
+                backoff, orderingKey, idempotencyKey, labels, true, scheduleId, createdAt);
     }
 }

@@ -21,7 +21,8 @@ import io.taskstream.schemas.Topics;
  * The {@code submit} scenario: {@code POST /api/v1/tasks} (or {@code /tasks:batch}) at a fixed rate
  * against a running Taskstream, with the projection's lag on {@code events} and the workers' queue
  * depth on the ready topics sampled every second. After the load it waits (bounded) for the
- * projection to catch up and reports how long that took.
+ * projection to catch up and reports how long that took. The tenant's {@code submit} rate limit is
+ * raised to fit the load for the run and put back afterwards ({@link TenantLimitsForRun}).
  *
  * @param api        the API's base URL, e.g. {@code http://127.0.0.1:8080}
  * @param apiKey     a key with scope {@code task:create}
@@ -51,7 +52,8 @@ public record SubmitScenario(URI api, String apiKey, String kafka, double rate, 
     public OpenLoop.Result run(PrintStream out) throws Exception {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         OpenLoop loop = new OpenLoop(rate, warmup, duration, Duration.ofSeconds(30));
-        try (LoopbackHttp http = new LoopbackHttp(api);
+        try (TenantLimitsForRun limits = TenantLimitsForRun.raise(api, apiKey, rate, out);
+             LoopbackHttp http = new LoopbackHttp(api);
              Admin admin = kafka == null ? null : admin(kafka);
              LagProbe projection = admin == null ? null
                      : new LagProbe(admin, projectionGroup, List.of(topics.events()), Duration.ofSeconds(2));

@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code TASKSTREAM_KAFKA_BOOTSTRAP}</td><td>embedded</td><td>use this Kafka instead of an embedded broker</td></tr>
  *   <tr><td>{@code TASKSTREAM_DB_URL} (+ {@code _USER}, {@code _PASSWORD})</td><td>embedded</td><td>use this PostgreSQL</td></tr>
  *   <tr><td>{@code TASKSTREAM_REDIS_URL}</td><td>embedded</td><td>use this Redis</td></tr>
+ *   <tr><td>{@code TASKSTREAM_ENCRYPTION_KEYS} / {@code _KEYS_FILE}</td><td>a key generated once into
+ *       {@code .taskstream/encryption-keys}</td><td>the payload-encryption key ring of the API and the worker
+ *       ({@link DevKeys})</td></tr>
  * </table>
  *
  * @param workDir     where {@code dev.json}, Kafka Streams state and the process registry live ({@code .taskstream/})

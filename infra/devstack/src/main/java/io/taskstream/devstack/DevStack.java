@@ -2,11 +2,13 @@ package io.taskstream.devstack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,11 +81,14 @@ public final class DevStack implements AutoCloseable {
             Path stateDir = Files.createDirectories(settings.workDir().resolve("streams"))
                     .resolve("state-" + UUID.randomUUID());
             Map<String, String> common = commonProperties(endpoints, settings);
+            // payload encryption works out of the box: a key generated once into the work dir (DevKeys)
+            Optional<Path> keysFile = DevKeys.ensure(System::getenv, settings.workDir(), new SecureRandom());
 
             Map<String, String> ingest = new LinkedHashMap<>(common);
             ingest.put("server.port", String.valueOf(settings.httpPort()));
             ingest.put("server.address", "127.0.0.1");
             ingest.put("taskstream.ingest.admin-key", settings.adminKey());
+            keysFile.ifPresent(file -> ingest.put("taskstream.encryption.keys-file", file.toString()));
 
             Map<String, String> scheduler = new LinkedHashMap<>(common);
             scheduler.put("taskstream.scheduler.state-dir", stateDir.toString());
@@ -92,6 +97,7 @@ public final class DevStack implements AutoCloseable {
 
             Map<String, String> worker = new LinkedHashMap<>(common);
             worker.put("taskstream.worker.sample-handlers", "true");
+            keysFile.ifPresent(file -> worker.put("taskstream.encryption.keys-file", file.toString()));
 
             List<CompletableFuture<ConfigurableApplicationContext>> starting = List.of(
                     startAsync("ingest-api", IngestApiApplication.application(), WebApplicationType.SERVLET, ingest),

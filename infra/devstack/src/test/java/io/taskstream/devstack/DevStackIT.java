@@ -92,6 +92,23 @@ class DevStackIT {
     }
 
     @Test
+    void anEncryptedTaskWorksOutOfTheBoxWithTheKeyGeneratedIntoTheWorkDir() throws Exception {
+        HttpResponse<String> accepted = submit("{\"type\": \"email.send\", \"encrypt\": true, "
+                + "\"payload\": {\"to\": \"a@example.com\", \"body\": \"dev-secret\"}}");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = json(accepted.body()).get("id").asString();
+
+        JsonNode done = await().atMost(WITHIN).until(() -> json(get("/api/v1/tasks/" + id + "?include=payload").body()),
+                task -> "COMPLETED".equals(task.get("status").asString()));
+        assertThat(done.get("encrypted").asBoolean()).isTrue();
+        assertThat(done.get("payload").get("body").asString()).isEqualTo("dev-secret");
+        assertThat(done.get("result").get("messageId").asString()).isEqualTo("msg-" + id);
+        java.nio.file.Path keys = workDir.resolve(DevKeys.FILE_NAME);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(keys))).isEqualTo("rw-------");
+    }
+
+    @Test
     void aPoisonRecordLandsInTheDlqAndTheNextTaskStillCompletes() throws Exception {
         String poisonKey = "poison-" + UUID.randomUUID();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig())) {

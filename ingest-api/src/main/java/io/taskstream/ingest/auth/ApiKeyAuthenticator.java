@@ -43,6 +43,11 @@ public class ApiKeyAuthenticator {
                 .map(StoredKey::principal));
     }
 
+    /** Forgets every cached key. */
+    public void evictAll() {
+        keys.invalidateAll();
+    }
+
     /** Forgets what is cached for {@code prefix}: the next request reads the key again. */
     public void evict(String prefix) {
         keys.invalidate(prefix);

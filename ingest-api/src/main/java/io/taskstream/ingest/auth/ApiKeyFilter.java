@@ -71,6 +71,8 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         try {
             acting = tenant == null ? principal.get() : principal.get().actingFor(validTenant(tenant.strip()));
         } catch (ApiException e) {
+            // the key is genuine: the audit trail records who was refused
+            request.setAttribute(ApiPrincipal.ATTRIBUTE, principal.get());
             exceptionResolver.resolveException(request, response, null, e);
             return;
         }

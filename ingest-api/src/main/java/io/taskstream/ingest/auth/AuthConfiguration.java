@@ -1,7 +1,9 @@
 package io.taskstream.ingest.auth;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -22,6 +24,8 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
+import io.taskstream.ingest.audit.AuditEntry;
+import io.taskstream.ingest.audit.AuditTrail;
 import io.taskstream.ingest.config.IngestProperties;
 
 /**
@@ -37,6 +41,8 @@ public class AuthConfiguration implements WebMvcConfigurer {
 
     /** The paths that need a key. */
     public static final String PROTECTED_PATHS = "/api/v1/*";
+    /** How soon a lost subscription to key changes is tried again. */
+    static final Duration SUBSCRIPTION_RETRY = Duration.ofSeconds(2);
 
     @Bean
     KeyRepository keyRepository(JdbcTemplate jdbc) {
@@ -61,14 +67,29 @@ public class AuthConfiguration implements WebMvcConfigurer {
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connections);
         container.addMessageListener(invalidations, new ChannelTopic(invalidations.channel()));
+        container.setRecoveryInterval(SUBSCRIPTION_RETRY.toMillis());
+        // started by keyInvalidationSubscription, in the background: the API starts without Redis
+        container.setAutoStartup(false);
         return container;
+    }
+
+    @Bean
+    KeyInvalidationSubscription keyInvalidationSubscription(RedisMessageListenerContainer keyInvalidationListener) {
+        return new KeyInvalidationSubscription(keyInvalidationListener, SUBSCRIPTION_RETRY);
     }
 
     /** Stores the bootstrap admin key once the schema is migrated (see {@link KeyBootstrap}). */
     @Bean
     static SmartInitializingSingleton bootstrapAdminKey(ObjectProvider<IngestProperties> properties,
-            ObjectProvider<KeyRepository> repository, ObjectProvider<Clock> clock) {
-        return () -> KeyBootstrap.run(properties.getObject(), repository.getObject(), clock.getObject());
+            ObjectProvider<KeyRepository> repository, ObjectProvider<Clock> clock, ObjectProvider<AuditTrail> audit) {
+        return () -> {
+            StoredKey stored = KeyBootstrap.run(properties.getObject(), repository.getObject(), clock.getObject());
+            if (stored != null) {
+                audit.ifAvailable(trail -> trail.record(AuditEntry.event(stored.createdAt(), stored.tenantId(),
+                        AuditEntry.SYSTEM, "key.create", "key", stored.id().toString(),
+                        Map.of("name", stored.name(), "prefix", stored.prefix(), "bootstrap", true))));
+            }
+        };
     }
 
     /** Before authentication, on every path: see {@link SecurityHeadersFilter}. */

@@ -19,7 +19,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.taskstream.ingest.audit.AuditDetail;
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.RequiresScope;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.http.JsonBodies;
 import io.taskstream.ingest.http.Page;
 import io.taskstream.ingest.tasks.TaskView;
@@ -35,8 +38,6 @@ import io.taskstream.ingest.tasks.TraceContext;
 @RequestMapping("/api/v1")
 public class DeadLetterController {
 
-    static final String SCOPE_READ = "dlq:read";
-    static final String SCOPE_WRITE = "dlq:write";
     /** The largest {@code POST /dlq:replay} body read; its fields are three short values. */
     static final long MAX_BODY_BYTES = 16 * 1024;
 
@@ -47,48 +48,51 @@ public class DeadLetterController {
     }
 
     /** The tenant's queue, newest first: {@code {"items", "nextCursor"}}; {@code limit} 1–500, default 50. */
+    @RequiresScope(Scope.DLQ_READ)
     @GetMapping("/dlq")
     public Page<DeadLetterView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam(name = "type", required = false) String type,
             @RequestParam(name = "limit", required = false) Integer limit,
             @RequestParam(name = "cursor", required = false) String cursor) {
-        principal.requireScope(SCOPE_READ);
         return queue.list(principal.tenantId(), type == null || type.isEmpty() ? null : type, Page.limit(limit),
                 cursor);
     }
 
     /** One task of the queue with every attempt. */
+    @RequiresScope(Scope.DLQ_READ)
     @GetMapping("/dlq/{taskId}")
     public DeadLetterDetail get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String taskId) {
-        principal.requireScope(SCOPE_READ);
         return queue.get(principal.tenantId(), id(taskId));
     }
 
     /** Replays one task: {@code 202} + the task view; it leaves the queue. */
+    @RequiresScope(Scope.DLQ_WRITE)
     @PostMapping("/dlq/{taskId}:replay")
     public ResponseEntity<TaskView> replay(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String taskId, @RequestHeader(name = "traceparent", required = false) String traceparent) {
-        principal.requireScope(SCOPE_WRITE);
         TaskView task = queue.replay(principal, id(taskId),
                 TraceContext.parse(traceparent).map(TraceContext::traceparent).orElse(null));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(task);
     }
 
     /** Replays the oldest matching tasks: {@code 200 {"replayed": n, "taskIds": [...]}}. */
+    @RequiresScope(Scope.DLQ_WRITE)
     @PostMapping(path = "/dlq:replay", consumes = MediaType.APPLICATION_JSON_VALUE)
     public BulkReplayResult replayMatching(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             HttpServletRequest request) throws IOException {
-        principal.requireScope(SCOPE_WRITE);
         BulkReplay replay = BulkReplay.of(JsonBodies.readObject(request, MAX_BODY_BYTES));
-        return queue.replayMatching(principal, replay);
+        BulkReplayResult result = queue.replayMatching(principal, replay);
+        AuditDetail.put(request, "replayed", result.replayed());
+        AuditDetail.put(request, "taskIds", result.taskIds().stream().map(Object::toString).toList());
+        return result;
     }
 
     /** Purges a task from the queue: {@code 204}; the task stays {@code FAILED}. */
+    @RequiresScope(Scope.DLQ_WRITE)
     @DeleteMapping("/dlq/{taskId}")
     public ResponseEntity<Void> purge(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String taskId) {
-        principal.requireScope(SCOPE_WRITE);
         queue.purge(principal, id(taskId));
         return ResponseEntity.noContent().build();
     }

@@ -47,8 +47,8 @@ import io.taskstream.schemas.WireCodec;
  *   <li><b>Purge</b> marks the row purged: the task stays {@code FAILED}, out of the listing. Nothing
  *       is sent to the scheduler.</li>
  * </ul>
- * Replays and purges are recorded in {@code audit_log} (action {@code dlq.replay} / {@code dlq.purge},
- * actor = the API key's id).
+ * Replays and purges are audited by the API's audit filter ({@code io.taskstream.ingest.audit}: actions
+ * {@code dlq.replay}, {@code dlq.replay_bulk} with the replayed task ids, {@code dlq.purge}).
  *
  * <h2>Trade-offs</h2>
  * The row is marked only after Kafka acknowledged the command: a crash in between leaves the task in the
@@ -102,7 +102,7 @@ public class DeadLetterQueue {
                 .orElseThrow(() -> notInQueue(taskId));
         Instant now = clock.instant();
         publisher.publish(command(principal, replayable, now), traceparent);
-        repository.markReplayed(principal.tenantId(), List.of(replayable.entry()), now, principal.keyId());
+        repository.markReplayed(principal.tenantId(), List.of(replayable.entry()), now);
         return letter.task();
     }
 
@@ -125,14 +125,13 @@ public class DeadLetterQueue {
         }
         Map<UUID, DeadLetterRepository.Entry> byId = matching.stream().map(DeadLetterRepository.Replayable::entry)
                 .collect(Collectors.toMap(DeadLetterRepository.Entry::taskId, Function.identity()));
-        repository.markReplayed(principal.tenantId(), acknowledged.stream().map(byId::get).toList(), now,
-                principal.keyId());
+        repository.markReplayed(principal.tenantId(), acknowledged.stream().map(byId::get).toList(), now);
         return new BulkReplayResult(acknowledged.size(), acknowledged);
     }
 
     /** Purges a task from the queue; {@code 404} when it is not in it. */
     void purge(ApiPrincipal principal, UUID taskId) {
-        if (!repository.purge(principal.tenantId(), taskId, clock.instant(), principal.keyId())) {
+        if (!repository.purge(principal.tenantId(), taskId, clock.instant())) {
             throw notInQueue(taskId);
         }
     }

@@ -117,13 +117,13 @@ public class DeadLetterRepository {
     }
 
     /**
-     * Takes replayed tasks out of the queue and records who did it in {@code audit_log}. A row is only
-     * marked for the dead-lettering that was replayed: if the task failed again meanwhile (a newer dead
-     * letter replaced the row), the new one stays in the queue.
+     * Takes replayed tasks out of the queue. A row is only marked for the dead-lettering that was replayed:
+     * if the task failed again meanwhile (a newer dead letter replaced the row), the new one stays in the
+     * queue.
      *
      * @return how many rows were marked
      */
-    int markReplayed(String tenantId, List<Entry> replayed, Instant now, String actor) {
+    int markReplayed(String tenantId, List<Entry> replayed, Instant now) {
         if (replayed.isEmpty()) {
             return 0;
         }
@@ -137,48 +137,22 @@ public class DeadLetterRepository {
                         ps.setString(3, tenantId);
                         ps.setObject(4, timestamp(e.deadLetteredAt()));
                     });
-            List<UUID> marked = new ArrayList<>();
-            int i = 0;
+            int marked = 0;
             for (int[] batch : counts) {
                 for (int count : batch) {
                     if (count > 0) {
-                        marked.add(replayed.get(i).taskId());
+                        marked++;
                     }
-                    i++;
                 }
             }
-            audit(tenantId, marked, "dlq.replay", now, actor);
-            return marked.size();
+            return marked;
         });
     }
 
     /** Purges a task from the tenant's queue (the task stays {@code FAILED}); false if it was not in it. */
-    boolean purge(String tenantId, UUID taskId, Instant now, String actor) {
-        return transactions.execute(status -> {
-            int purged = jdbc.update("UPDATE dead_letters d SET purged_at = ?"
-                    + " WHERE d.task_id = ? AND d.tenant_id = ? AND" + IN_QUEUE, timestamp(now), taskId, tenantId);
-            if (purged == 1) {
-                audit(tenantId, List.of(taskId), "dlq.purge", now, actor);
-            }
-            return purged == 1;
-        });
-    }
-
-    /** One {@code audit_log} row per task: who ({@code actor}, the key id) did {@code action} when. */
-    private void audit(String tenantId, List<UUID> taskIds, String action, Instant now, String actor) {
-        if (taskIds.isEmpty()) {
-            return;
-        }
-        jdbc.batchUpdate("""
-                INSERT INTO audit_log (occurred_at, tenant_id, actor, action, resource_type, resource_id)
-                VALUES (?, ?, ?, ?, 'task', ?)
-                """, taskIds, taskIds.size(), (ps, id) -> {
-                    ps.setObject(1, timestamp(now));
-                    ps.setString(2, tenantId);
-                    ps.setString(3, actor);
-                    ps.setString(4, action);
-                    ps.setString(5, id.toString());
-                });
+    boolean purge(String tenantId, UUID taskId, Instant now) {
+        return jdbc.update("UPDATE dead_letters d SET purged_at = ?"
+                + " WHERE d.task_id = ? AND d.tenant_id = ? AND" + IN_QUEUE, timestamp(now), taskId, tenantId) == 1;
     }
 
     private static Replayable replayable(ResultSet rs, String tenantId) throws SQLException {

@@ -3,6 +3,7 @@ package io.taskstream.ingest.keys;
 import java.time.Clock;
 import java.security.SecureRandom;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,6 +13,7 @@ import io.taskstream.ingest.auth.KeyRepository;
 
 /** Wiring of {@code /keys}. Secrets come from a {@link SecureRandom} of their own. */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class KeysConfiguration {
 
     @Bean

@@ -119,6 +119,9 @@ public final class ApiDocumentation implements OpenApiCustomizer {
     static final String DLQ = "Dead-letter queue";
     static final String SCHEDULES = "Schedules";
     static final String WORKERS = "Workers";
+    static final String KEYS = "API keys";
+    static final String TENANTS = "Tenants";
+    static final String AUDIT = "Audit log";
     static final String OPERATIONS_TAG = "Operations";
 
     /** The tags in the order Swagger UI shows them. */
@@ -127,6 +130,9 @@ public final class ApiDocumentation implements OpenApiCustomizer {
             DLQ, "Tasks that failed for good: list, inspect, replay, purge.",
             SCHEDULES, "Cron schedules that submit tasks: define, list, change, switch off, delete, fire now.",
             WORKERS, "The workers of the deployment, from their heartbeats (scope `admin`).",
+            KEYS, "Mint, list, revoke and rotate the tenant's API keys (scope `key:admin`).",
+            TENANTS, "Tenants' rate limits (scope `admin`).",
+            AUDIT, "Who changed what, when, from where, and how it ended; a hash chain that shows tampering.",
             OPERATIONS_TAG, "Numbers about the queues.");
 
     /** What any {@code /api/v1} operation can answer: no key, no scope, too many requests, a dependency down. */
@@ -156,6 +162,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
     private static final String TRACEPARENT = "A W3C trace context; forwarded to the scheduler with the request.";
     private static final String TASK_ID_PARAM = "The task id (a UUID); anything else is `404`.";
     private static final String SCHEDULE_ID_PARAM = "The schedule id (a UUID); anything else is `404`.";
+    private static final String KEY_ID_PARAM = "The key's id (a UUID, not its prefix); another tenant's is `404`.";
     private static final String CURSOR = "The previous page's `nextCursor`; absent for the first page.";
     private static final String STATUSES = names(TaskStatus.values());
     private static final String PRIORITIES = names(Priority.values());
@@ -432,6 +439,105 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                     .success(200, "The worker.", Examples.WORKER)
                     .errors(COMMON, NOT_FOUND)
                     .build(),
+            OperationDoc.operation(GET, "/api/v1/tenants/{id}/limits", "getTenantLimits", TENANTS)
+                    .summary("Get a tenant's rate limits")
+                    .description("""
+                            The tenant's own limits as `PUT` sets them (`requestsPerMinute` and `burst` null when \
+                            it has none for every group; `groups` only those it has), and the limits in effect \
+                            per endpoint group (`effective`): the tenant's for the group, else the tenant's, else \
+                            the configured ones. Read from the database, not from a node's cache. Any valid \
+                            tenant id has limits; tenants need no creation. Scope `admin`.""")
+                    .pathParam("id", "The tenant id; one that cannot be a tenant's is `404`.")
+                    .success(200, "The tenant's limits.", Examples.TENANT_LIMITS)
+                    .errors(COMMON, NOT_FOUND)
+                    .build(),
+            OperationDoc.operation(PUT, "/api/v1/tenants/{id}/limits", "setTenantLimits", TENANTS)
+                    .summary("Set a tenant's rate limits")
+                    .description("""
+                            Replaces the tenant's own limits (`{}` returns it to the configured ones). They apply \
+                            on the node that answers at once and on every other within \
+                            `taskstream.ingest.rate-limit.tenant-cache-ttl` (5 s). Scope `admin`.""")
+                    .pathParam("id", "The tenant id; one that cannot be a tenant's is `404`.")
+                    .body(ComponentSchemas.TENANT_LIMITS_REQUEST, List.of(JSON), orderedMap(
+                            "tenant and submit limits", Examples.TENANT_LIMITS_REQUEST,
+                            "back to the configured limits", Map.of()))
+                    .success(200, "The tenant's limits as they now are.", Examples.TENANT_LIMITS)
+                    .errors(COMMON, NOT_FOUND, VALIDATION_FAILED, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE,
+                            UNSUPPORTED_MEDIA_TYPE)
+                    .build(),
+            OperationDoc.operation(POST, "/api/v1/keys", "mintKey", KEYS)
+                    .summary("Mint an API key")
+                    .description("""
+                            A new key `ts_<prefix>_<secret>` with the given scopes, in the caller's tenant (an \
+                            `admin` key may name another `tenantId`, which creates that tenant). The answer is \
+                            the only one that ever shows `secret`: only its SHA-256 is stored. A key can only \
+                            mint keys with scopes it holds itself (`403` otherwise). Scope `key:admin`.""")
+                    .body(ComponentSchemas.KEY_REQUEST, List.of(JSON), orderedMap(
+                            "a key for a service that submits and reads tasks", Examples.KEY_REQUEST))
+                    .success(201, "Minted. `Location` is its URL; `secret` is the whole key, shown this once.",
+                            Examples.KEY_MINTED, Headers.LOCATION)
+                    .errors(COMMON, VALIDATION_FAILED, MALFORMED_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
+                    .build(),
+            OperationDoc.operation(GET, "/api/v1/keys", "listKeys", KEYS)
+                    .summary("List API keys")
+                    .description("The tenant's keys, newest first, revoked and expired ones included (`status`); "
+                            + "never a secret. Keyset pagination like every list. Scope `key:admin`.")
+                    .pageQueries(CURSOR)
+                    .success(200, "One page of keys, newest first.", page(null, Examples.KEY))
+                    .errors(COMMON, VALIDATION_FAILED)
+                    .build(),
+            OperationDoc.operation(DELETE, "/api/v1/keys/{id}", "revokeKey", KEYS)
+                    .summary("Revoke an API key")
+                    .description("""
+                            The key stops working at once on this API node and within a second on every other \
+                            (Redis pub/sub; at worst after `taskstream.ingest.keys.cache-ttl`). A key can only \
+                            revoke keys whose scopes it holds itself. Revoking twice is harmless. \
+                            Scope `key:admin`.""")
+                    .pathParam("id", KEY_ID_PARAM)
+                    .noContent("Revoked.")
+                    .errors(COMMON, NOT_FOUND)
+                    .build(),
+            OperationDoc.operation(POST, "/api/v1/keys/{id}:rotate", "rotateKey", KEYS)
+                    .summary("Rotate an API key")
+                    .description("""
+                            A new secret under the same prefix. The previous secret keeps working until \
+                            `previousSecretExpiresAt`: the body's `gracePeriod` (ISO-8601, `PT0S` ends it at \
+                            once) or `taskstream.ingest.keys.rotation-grace` (24 h). The body is optional. A \
+                            revoked or expired key is `409`. Scope `key:admin`.""")
+                    .pathParam("id", KEY_ID_PARAM)
+                    .optionalBody(ComponentSchemas.KEY_ROTATE_REQUEST, List.of(JSON), orderedMap(
+                            "an hour to roll the new secret out", Map.of("gracePeriod", "PT1H")))
+                    .success(200, "The key with its new `secret`, shown this once.", Examples.KEY_ROTATED)
+                    .errors(COMMON, VALIDATION_FAILED, MALFORMED_REQUEST, NOT_FOUND, CONFLICT)
+                    .build(),
+            OperationDoc.operation(GET, "/api/v1/audit", "listAuditEntries", AUDIT)
+                    .summary("List the audit log")
+                    .description("""
+                            The tenant's audit rows, newest first (`occurredAt`, then `id`): one for every \
+                            mutating request made with a valid key (`POST`, `PUT`, `PATCH`, `DELETE`, whatever \
+                            the answer, refusals included) and for key events such as the bootstrap key stored at \
+                            start-up. Rows are written in batches, up to 50 ms after the request. An admin key \
+                            reads another tenant's with `X-Tenant-Id`. Scope `key:admin`.""")
+                    .query("action", "Only rows of this action, e.g. `schedule.delete` (the names are in "
+                            + "docs/security.md, \"Audit log\").", "{\"type\": \"string\"}")
+                    .query("since", "Only rows that occurred at or after this instant (ISO-8601).",
+                            "{\"type\": \"string\", \"format\": \"date-time\"}")
+                    .pageQueries(CURSOR)
+                    .success(200, "One page of the audit log, newest first.", page(LIST_CURSOR, Examples.AUDIT_ENTRY))
+                    .errors(COMMON, VALIDATION_FAILED)
+                    .build(),
+            OperationDoc.operation(POST, "/api/v1/audit:verify", "verifyAuditLog", AUDIT)
+                    .summary("Verify the audit log's hash chain")
+                    .description("""
+                            Recomputes every row's SHA-256 in chain order, in the database, and checks that no \
+                            row is missing (a gap in `chainSeq`), that each links to the one before (`prev_hash`) \
+                            and that each still hashes to its `row_hash`. Always `200`: a broken chain is \
+                            `"valid": false` with the first broken `chainSeq` and why. Keep `headSeq` and \
+                            `headHash` somewhere else: a later check that no longer reaches them shows that the \
+                            log was cut short or rewritten. Covers every tenant's rows. Scope `admin`.""")
+                    .success(200, "What the check found (here: a row was deleted).", Examples.AUDIT_BROKEN)
+                    .errors(COMMON)
+                    .build(),
             OperationDoc.operation(GET, "/api/v1/stats", "getStats", OPERATIONS_TAG)
                     .summary("Queue statistics")
                     .description("Counts by status, queue depth per priority, and tasks completed and failed "
@@ -600,7 +706,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
             body.examples().forEach((name, value) -> media.addExamples(name, new Example().summary(name).value(value)));
             content.addMediaType(mediaType, media);
         }
-        return new RequestBody().required(true).content(content);
+        return new RequestBody().required(body.required()).content(content);
     }
 
     /** The schema springdoc derived from the controller's return type, if any. */
@@ -618,6 +724,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
 
     private static ApiResponse successResponse(OperationDoc.Success success, Schema<?> generated, Needed needed) {
         ApiResponse response = new ApiResponse().description(success.description());
+        addRateLimitHeaders(response, needed);
         for (String header : success.headers()) {
             response.addHeaderObject(header, new Header().$ref(Headers.ref(header)));
             needed.headers.add(header);
@@ -665,7 +772,18 @@ public final class ApiDocumentation implements OpenApiCustomizer {
             response.addHeaderObject(header, new Header().$ref(Headers.ref(header)));
             needed.headers.add(header);
         }
+        if (status == 429) {
+            addRateLimitHeaders(response, needed);
+        }
         return response;
+    }
+
+    /** What every answer the rate limiter counted carries (docs/security-limits.md). */
+    private static void addRateLimitHeaders(ApiResponse response, Needed needed) {
+        for (String header : List.of(Headers.RATE_LIMIT_LIMIT, Headers.RATE_LIMIT_REMAINING, Headers.RATE_LIMIT_RESET)) {
+            response.addHeaderObject(header, new Header().$ref(Headers.ref(header)));
+            needed.headers.add(header);
+        }
     }
 
     private static void register(Components components, Needed needed) {
@@ -708,6 +826,9 @@ public final class ApiDocumentation implements OpenApiCustomizer {
         static final String LOCATION = "Location";
         static final String RETRY_AFTER = "Retry-After";
         static final String WWW_AUTHENTICATE = "WWW-Authenticate";
+        static final String RATE_LIMIT_LIMIT = "RateLimit-Limit";
+        static final String RATE_LIMIT_REMAINING = "RateLimit-Remaining";
+        static final String RATE_LIMIT_RESET = "RateLimit-Reset";
 
         private Headers() {
         }
@@ -725,6 +846,15 @@ public final class ApiDocumentation implements OpenApiCustomizer {
                         .schema(ComponentSchemas.parse("{\"type\": \"integer\", \"minimum\": 1}"));
                 case WWW_AUTHENTICATE -> new Header().description("`Bearer realm=\"taskstream\"`.")
                         .schema(ComponentSchemas.parse("{\"type\": \"string\"}"));
+                case RATE_LIMIT_LIMIT -> new Header().description("The size of the tenant's token bucket for this "
+                        + "endpoint group (its burst), in requests. Absent when the limiter could not ask Redis.")
+                        .schema(ComponentSchemas.parse("{\"type\": \"integer\", \"minimum\": 1}"));
+                case RATE_LIMIT_REMAINING -> new Header().description("Whole requests left in the bucket after this "
+                        + "one.")
+                        .schema(ComponentSchemas.parse("{\"type\": \"integer\", \"minimum\": 0}"));
+                case RATE_LIMIT_RESET -> new Header().description("Seconds (rounded up) until the bucket is full "
+                        + "again at the tenant's rate.")
+                        .schema(ComponentSchemas.parse("{\"type\": \"integer\", \"minimum\": 0}"));
                 default -> throw new IllegalArgumentException("unknown header " + name);
             };
         }

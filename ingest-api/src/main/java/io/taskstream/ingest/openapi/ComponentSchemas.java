@@ -3,6 +3,7 @@ package io.taskstream.ingest.openapi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -14,6 +15,7 @@ import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.media.Schema;
 import io.taskstream.ingest.schedules.ScheduleReader;
 import io.taskstream.schemas.Document;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
 import tools.jackson.databind.JsonNode;
@@ -43,6 +45,10 @@ final class ComponentSchemas {
     static final String SCHEDULE_REQUEST = "ScheduleRequest";
     static final String SCHEDULE_TASK = "ScheduleTaskRequest";
     static final String SCHEDULE_PATCH_REQUEST = "SchedulePatchRequest";
+    static final String KEY_REQUEST = "KeyRequest";
+    static final String KEY_ROTATE_REQUEST = "KeyRotateRequest";
+    static final String TENANT_LIMITS_REQUEST = "TenantLimitsRequest";
+    static final String TENANT_LIMIT = "TenantLimit";
 
     /** Fields of a {@code TaskSubmission} that the server sets; a request naming one is refused. */
     static final Set<String> SERVER_FIELDS = Set.of("id", "tenantId", "createdAt", "scheduleId");
@@ -50,6 +56,8 @@ final class ComponentSchemas {
     private static final Pattern COMPONENT_REF = Pattern.compile("#/components/schemas/([A-Za-z0-9_.-]+)");
 
     private static final String PRIORITIES = Json.mapper().writeValueAsString(Priority.values());
+    private static final String SCOPES = Json.mapper().writeValueAsString(Arrays.stream(Scope.values())
+            .map(Scope::wireName).toList());
 
     private static final Map<String, String> SUBMISSION_FIELD_DOCS = Map.ofEntries(
             Map.entry("type", "What the task is; the worker that runs it finds its handler by it."),
@@ -69,7 +77,10 @@ final class ComponentSchemas {
                     + "request and `409 idempotency_conflict` for another. The `Idempotency-Key` header is "
                     + "equivalent; given both, they must be equal."),
             Map.entry("labels", "Free string labels, e.g. the owning team; `GET /tasks?label=k:v` filters on them."),
-            Map.entry("encrypt", "Store the payload encrypted. Default false."));
+            Map.entry("encrypt", "Encrypt the payload (and the result) with AES-256-GCM before it reaches Kafka "
+                    + "or the database; the worker decrypts it just before the handler, and `GET /tasks/{id}` shows "
+                    + "it decrypted. Needs a key ring on the server (`TASKSTREAM_ENCRYPTION_KEYS`); without one "
+                    + "`400 validation_failed`. Default false."));
 
     private static final Map<String, String> WRITTEN = new LinkedHashMap<>();
 
@@ -214,6 +225,71 @@ final class ComponentSchemas {
                   "additionalProperties": false,
                   "properties": {
                     "enabled": {"type": "boolean"}
+                  }
+                }
+                """);
+        WRITTEN.put(KEY_REQUEST, """
+                {
+                  "type": "object",
+                  "description": "A key to mint. The caller must hold every scope it asks for.",
+                  "required": ["name", "scopes"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100,
+                             "description": "What the key is for, e.g. `billing-service`."},
+                    "scopes": {"type": "array", "minItems": 1, "uniqueItems": true,
+                               "items": {"type": "string", "enum": %s}},
+                    "expiresAt": {"type": ["string", "null"], "format": "date-time",
+                                  "description": "When the key stops working (a future instant); none: never."},
+                    "tenantId": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+                                 "description": "Another tenant than the caller's: `admin` keys only."}
+                  }
+                }
+                """.formatted(SCOPES));
+        WRITTEN.put(KEY_ROTATE_REQUEST, """
+                {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "properties": {
+                    "gracePeriod": {"type": "string", "format": "duration",
+                                    "description": "How long the previous secret keeps working (ISO-8601, at most \
+                P7D by default); absent: `taskstream.ingest.keys.rotation-grace`."}
+                  }
+                }
+                """);
+        WRITTEN.put(TENANT_LIMITS_REQUEST, """
+                {
+                  "type": "object",
+                  "description": %s,
+                  "additionalProperties": false,
+                  "properties": {
+                    "requestsPerMinute": {"type": "integer", "minimum": 1, "maximum": 60000000,
+                                          "description": "The tenant's rate in every group without a limit of its own."},
+                    "burst": {"type": "integer", "minimum": 1, "maximum": 10000000,
+                              "description": "How many requests at once (the bucket's size); given with requestsPerMinute."},
+                    "groups": {
+                      "type": "object",
+                      "description": "Per endpoint group, a limit that overrides the tenant's.",
+                      "additionalProperties": false,
+                      "properties": {
+                        "submit": {"$ref": "#/components/schemas/%2$s"},
+                        "query": {"$ref": "#/components/schemas/%2$s"},
+                        "admin": {"$ref": "#/components/schemas/%2$s"}
+                      }
+                    }
+                  }
+                }
+                """.formatted(quoted("A tenant's own rate limits; they replace whatever it had. Every field is optional "
+                + "(`{}`: back to the configured limits), but a limit gives both numbers. Groups: `submit` (writes), "
+                + "`query` (GET, HEAD), `admin` (keys, tenants, audit, workers)."), TENANT_LIMIT));
+        WRITTEN.put(TENANT_LIMIT, """
+                {
+                  "type": "object",
+                  "required": ["requestsPerMinute", "burst"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "requestsPerMinute": {"type": "integer", "minimum": 1, "maximum": 60000000},
+                    "burst": {"type": "integer", "minimum": 1, "maximum": 10000000}
                   }
                 }
                 """);

@@ -117,6 +117,83 @@ final class Examples {
             }
             """.formatted(WORKER_ID));
 
+    static final Map<String, Object> KEY_REQUEST = json("""
+            {"name": "billing-service", "scopes": ["task:create", "task:read"], "expiresAt": "2027-11-28T00:00:00Z"}
+            """);
+
+    static final Map<String, Object> KEY = json("""
+            {
+              "id": "0193a5b2-7c1d-7e3f-9a4b-5c6d7e8f9a0b",
+              "name": "billing-service",
+              "tenantId": "acme",
+              "scopes": ["task:create", "task:read"],
+              "prefix": "k3v9q2m8x1ab",
+              "createdAt": "2026-11-28T10:00:00.123Z",
+              "expiresAt": "2027-11-28T00:00:00Z",
+              "revokedAt": null,
+              "status": "ACTIVE"
+            }
+            """);
+
+    static final Map<String, Object> KEY_MINTED = with(KEY, "secret",
+            "ts_k3v9q2m8x1ab_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12");
+
+    static final Map<String, Object> KEY_ROTATED = with(KEY_MINTED, "secret",
+            "ts_k3v9q2m8x1ab_Pq7Wr5Ty3Ui1Op9As7Df5Gh3Jk1Lz9Xc7Vb5Nm3Qa", "previousSecretExpiresAt",
+            "2026-11-28T11:00:00.123Z");
+
+    static final Map<String, Object> TENANT_LIMITS_REQUEST = json("""
+            {"requestsPerMinute": 12000, "burst": 2000,
+             "groups": {"submit": {"requestsPerMinute": 6000, "burst": 500}}}
+            """);
+
+    static final Map<String, Object> TENANT_LIMITS = json("""
+            {
+              "tenantId": "acme",
+              "requestsPerMinute": 12000,
+              "burst": 2000,
+              "groups": {"submit": {"requestsPerMinute": 6000, "burst": 500}},
+              "effective": {
+                "submit": {"requestsPerMinute": 6000, "burst": 500},
+                "query": {"requestsPerMinute": 12000, "burst": 2000},
+                "admin": {"requestsPerMinute": 12000, "burst": 2000}
+              },
+              "updatedAt": "2026-11-28T10:00:00Z"
+            }
+            """);
+
+    static final Map<String, Object> AUDIT_ENTRY = json("""
+            {
+              "id": 4711,
+              "chainSeq": 4702,
+              "occurredAt": "2026-11-28T10:00:00.123456Z",
+              "tenantId": "acme",
+              "actor": "0193a5b2-7c3e-7d4f-9a1b-2c3d4e5f6a7c",
+              "actorTenantId": "acme",
+              "action": "schedule.delete",
+              "resourceType": "schedule",
+              "resourceId": "0193a5b2-7c3e-7d4f-9a1b-2c3d4e5f6a7b",
+              "detail": {"name": "nightly-report"},
+              "traceId": "4bf92f3577b34da6a3ce929d0e0e4736",
+              "ip": "203.0.113.7",
+              "userAgent": "curl/8.5.0",
+              "status": 204,
+              "outcome": "ok",
+              "rowHash": "9f2c4b1e0d3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e"
+            }
+            """);
+
+    static final Map<String, Object> AUDIT_BROKEN = json("""
+            {
+              "valid": false,
+              "rowsChecked": 4700,
+              "headSeq": 4702,
+              "headHash": "9f2c4b1e0d3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e",
+              "firstBrokenSeq": 4701,
+              "reason": "row 4701 is missing (deleted): chain_seq goes from 4700 to 4702"
+            }
+            """);
+
     static final Map<String, Object> STATS = json("""
             {
               "tenantId": "default",

@@ -71,7 +71,7 @@ record OperationDoc(
      * @param mediaTypes the content types the operation accepts
      * @param examples   named examples (plain maps and lists, see {@link Examples#json(String)})
      */
-    record Body(String schema, List<String> mediaTypes, Map<String, Object> examples) {
+    record Body(String schema, List<String> mediaTypes, Map<String, Object> examples, boolean required) {
         Body {
             mediaTypes = List.copyOf(mediaTypes);
             examples = new LinkedHashMap<>(examples);
@@ -156,7 +156,13 @@ record OperationDoc(
         }
 
         Builder body(String schema, List<String> mediaTypes, Map<String, Object> examples) {
-            this.request = new Body(schema, mediaTypes, examples);
+            this.request = new Body(schema, mediaTypes, examples, true);
+            return this;
+        }
+
+        /** A body the operation also works without. */
+        Builder optionalBody(String schema, List<String> mediaTypes, Map<String, Object> examples) {
+            this.request = new Body(schema, mediaTypes, examples, false);
             return this;
         }
 

@@ -30,7 +30,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.taskstream.ingest.audit.AuditDetail;
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.RequiresScope;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.http.JsonBodies;
@@ -53,8 +56,6 @@ import io.taskstream.schemas.Violation;
 public class ScheduleController {
 
     public static final String BASE = "/api/v1/schedules";
-    static final String SCOPE_READ = "schedule:read";
-    static final String SCOPE_WRITE = "schedule:write";
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     /** The largest {@code PATCH} body read; the only field is a boolean. */
     static final long MAX_PATCH_BYTES = 16 * 1024;
@@ -68,22 +69,23 @@ public class ScheduleController {
     }
 
     /** {@code 201} + {@code Location} + the schedule. */
+    @RequiresScope(Scope.SCHEDULE_WRITE)
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<ScheduleView> create(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             HttpServletRequest request, @RequestHeader(name = "traceparent", required = false) String traceparent)
             throws IOException {
-        principal.requireScope(SCOPE_WRITE);
         ScheduleView created = schedules.create(principal, JsonBodies.readObject(request, properties.maxBodyBytes()),
                 valid(traceparent));
+        AuditDetail.put(request, "name", created.name());
         return ResponseEntity.status(HttpStatus.CREATED).location(URI.create(BASE + "/" + created.id()))
                 .body(created);
     }
 
     /** The tenant's schedules, newest first: {@code {"items": [...], "nextCursor": "..."|null}}. */
+    @RequiresScope(Scope.SCHEDULE_READ)
     @GetMapping
     public Page<ScheduleView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam MultiValueMap<String, String> parameters) {
-        principal.requireScope(SCOPE_READ);
         Map<String, String> given = parameters(parameters, List.of("limit", "cursor"));
         Integer limit = null;
         if (given.containsKey("limit")) {
@@ -99,41 +101,47 @@ public class ScheduleController {
     }
 
     /** The schedule; {@code ?from=<instant>} computes {@code nextRuns} from then instead of now. */
+    @RequiresScope(Scope.SCHEDULE_READ)
     @GetMapping("/{id}")
     public ScheduleView get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id,
             @RequestParam MultiValueMap<String, String> parameters) {
-        principal.requireScope(SCOPE_READ);
         String from = parameters(parameters, List.of("from")).get("from");
         Instant after = from == null ? null : instant(from, "from");
         return schedules.get(principal.tenantId(), id(id), after);
     }
 
     /** Replaces the schedule: the body of {@code POST}; {@code 200} + the schedule. */
+    @RequiresScope(Scope.SCHEDULE_WRITE)
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ScheduleView replace(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id, HttpServletRequest request,
             @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
-        principal.requireScope(SCOPE_WRITE);
         var body = JsonBodies.readObject(request, properties.maxBodyBytes());
-        return schedules.replace(principal, id(id), body, valid(traceparent));
+        ScheduleView replaced = schedules.replace(principal, id(id), body, valid(traceparent));
+        AuditDetail.put(request, "name", replaced.name());
+        return replaced;
     }
 
     /** Switches the schedule on or off, {@code {"enabled": false}}; {@code 200} + the schedule. */
+    @RequiresScope(Scope.SCHEDULE_WRITE)
     @PatchMapping(path = "/{id}", consumes = {MediaType.APPLICATION_JSON_VALUE, MERGE_PATCH_JSON})
     public ScheduleView patch(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id, HttpServletRequest request,
             @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
-        principal.requireScope(SCOPE_WRITE);
         SchedulePatch patch = SchedulePatch.of(JsonBodies.readObject(request, MAX_PATCH_BYTES));
-        return schedules.setEnabled(principal, id(id), patch.enabled(), valid(traceparent));
+        ScheduleView patched = schedules.setEnabled(principal, id(id), patch.enabled(), valid(traceparent));
+        AuditDetail.put(request, "name", patched.name());
+        AuditDetail.put(request, "enabled", patched.enabled());
+        return patched;
     }
 
     /** Deletes the schedule: {@code 204}. */
+    @RequiresScope(Scope.SCHEDULE_WRITE)
     @DeleteMapping("/{id}")
     public ResponseEntity<Void> delete(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
-            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent) {
-        principal.requireScope(SCOPE_WRITE);
-        schedules.delete(principal, id(id), valid(traceparent));
+            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent,
+            HttpServletRequest request) {
+        AuditDetail.put(request, "name", schedules.delete(principal, id(id), valid(traceparent)).name());
         return ResponseEntity.noContent().build();
     }
 
@@ -141,12 +149,14 @@ public class ScheduleController {
      * Fires the schedule now: {@code 202} + the schedule, whose {@code lastTaskId} is the new task;
      * {@code Location} is the task's URL.
      */
+    @RequiresScope(Scope.SCHEDULE_WRITE)
     @PostMapping("/{id}:trigger")
     public ResponseEntity<ScheduleView> trigger(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
-            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent) {
-        principal.requireScope(SCOPE_WRITE);
+            @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent,
+            HttpServletRequest request) {
         Schedules.Triggered triggered = schedules.trigger(principal, id(id),
                 TraceContext.parse(traceparent).orElse(null));
+        AuditDetail.put(request, "taskId", triggered.taskId().toString());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create(TaskController.BASE + "/" + triggered.taskId()))
                 .body(triggered.schedule());

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -22,7 +21,7 @@ import io.taskstream.schemas.ScheduleDefinition.Overlap;
 import io.taskstream.schemas.ScheduleDefinition.TaskTemplate;
 
 /**
- * The {@code schedules} table (V1, V7) and the schedules' audit trail. Every query is confined to a tenant.
+ * The {@code schedules} table (V1, V7). Every query is confined to a tenant.
  *
  * <p>A schedule's last run is not stored with it: it is its newest task in {@code tasks}, found through
  * {@code tasks_schedule_idx} by a {@code LEFT JOIN LATERAL} — one index probe per schedule, in the same
@@ -112,15 +111,6 @@ class ScheduleRepository {
         sql.append(" ORDER BY s.created_at DESC, s.id DESC LIMIT ?");
         args.add(limit + 1);
         return jdbc.query(sql.toString(), ScheduleRepository::schedule, args.toArray());
-    }
-
-    /** One {@code audit_log} row: who ({@code actor}, the key id) did {@code action} to a schedule, when. */
-    void audit(String tenantId, String actor, String action, UUID scheduleId, Map<String, ?> detail, Instant at) {
-        jdbc.update("""
-                INSERT INTO audit_log (occurred_at, tenant_id, actor, action, resource_type, resource_id, detail)
-                VALUES (?, ?, ?, ?, 'schedule', ?, ?::jsonb)
-                """, timestamp(at), tenantId, actor, action, scheduleId.toString(),
-                Json.mapper().writeValueAsString(detail));
     }
 
     private static Schedule schedule(ResultSet rs, int row) throws SQLException {

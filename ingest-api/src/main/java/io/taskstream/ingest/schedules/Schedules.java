@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -71,9 +70,9 @@ import tools.jackson.databind.node.ObjectNode;
  * through {@link TaskSubmitter} — the path of {@code POST /tasks}: admission, Kafka, read-your-writes row. It
  * works for a disabled schedule too and ignores the overlap guard (a person asked for it). Each is a new task.
  *
- * <p>Every write is recorded in {@code audit_log} ({@code schedule.create}, {@code .update}, {@code .enable},
- * {@code .disable}, {@code .delete}, {@code .trigger}; actor: the key id), in the write's transaction (a
- * trigger's afterwards, best effort: the task is accepted by then).
+ * <p>Every write is audited by the API's audit filter ({@code io.taskstream.ingest.audit}: {@code schedule.create},
+ * {@code .update}, {@code .set_enabled}, {@code .delete}, {@code .trigger}), with the schedule's name and
+ * {@code enabled} as detail, which {@link ScheduleController} adds.
  */
 public class Schedules {
 
@@ -117,8 +116,6 @@ public class Schedules {
         try {
             write(d.tenantId(), d.scheduleId(), d.key(), () -> {
                 repository.insert(d, now);
-                repository.audit(d.tenantId(), principal.keyId(), "schedule.create", d.scheduleId(),
-                        Map.of("name", d.name()), now);
                 return true;
             }, d, () -> null, traceparent);
         } catch (DuplicateKeyException e) {
@@ -131,13 +128,13 @@ public class Schedules {
     public ScheduleView replace(ApiPrincipal principal, UUID id, ObjectNode body, String traceparent) {
         Instant now = now();
         ScheduleDefinition d = reader.read(body, principal.tenantId(), id, now);
-        return view(change(principal, id, "schedule.update", current -> d, traceparent), now);
+        return view(change(principal, id, current -> d, traceparent), now);
     }
 
     /** {@code PATCH /schedules/{id}}: switches the schedule on or off. */
     public ScheduleView setEnabled(ApiPrincipal principal, UUID id, boolean enabled, String traceparent) {
         Instant now = now();
-        Schedule changed = change(principal, id, enabled ? "schedule.enable" : "schedule.disable", current -> {
+        Schedule changed = change(principal, id, current -> {
             ScheduleDefinition c = current.definition();
             return new ScheduleDefinition(c.scheduleId(), c.tenantId(), c.name(), c.cron(), c.timezone(), c.task(),
                     enabled, c.misfirePolicy(), c.overlap(), now);
@@ -145,17 +142,16 @@ public class Schedules {
         return view(changed, now);
     }
 
-    /** {@code DELETE /schedules/{id}}: the row goes, a tombstone goes to the topic. */
-    public void delete(ApiPrincipal principal, UUID id, String traceparent) {
+    /** {@code DELETE /schedules/{id}}: the row goes, a tombstone goes to the topic. Returns what was deleted. */
+    public ScheduleDefinition delete(ApiPrincipal principal, UUID id, String traceparent) {
         String tenantId = principal.tenantId();
         Instant now = now();
         ScheduleDefinition[] deleted = new ScheduleDefinition[1];
         write(tenantId, id, ScheduleDefinition.key(tenantId, id), () -> {
             deleted[0] = repository.delete(tenantId, id).orElseThrow(() -> notFound(id));
-            repository.audit(tenantId, principal.keyId(), "schedule.delete", id, Map.of("name", deleted[0].name()),
-                    now);
             return true;
         }, null, () -> deleted[0], traceparent);
+        return deleted[0];
     }
 
     /** {@code GET /schedules}: one page of the tenant's schedules, newest first. */
@@ -185,19 +181,12 @@ public class Schedules {
                 t.priority(), null, null, t.maxAttempts(), t.timeout(), t.backoff(), null, null, t.labels(), false,
                 id, submitter.now());
         TaskView task = submitter.submit(submission, trace);
-        try {
-            repository.audit(tenantId, principal.keyId(), "schedule.trigger", id,
-                    Map.of("taskId", task.id().toString()), task.createdAt());
-        } catch (DataAccessException e) {
-            log.warn("task {} of schedule {} is accepted but its audit row could not be written: {}", task.id(), id,
-                    e.getMessage());
-        }
         return new Triggered(view(schedule, clock.instant()).withLastRun(task.id(), task.createdAt()), task.id());
     }
 
     /** A read-modify-write at the row's version, retried when another write came between (see the class comment). */
-    private Schedule change(ApiPrincipal principal, UUID id, String action,
-            Function<Schedule, ScheduleDefinition> next, String traceparent) {
+    private Schedule change(ApiPrincipal principal, UUID id, Function<Schedule, ScheduleDefinition> next,
+            String traceparent) {
         String tenantId = principal.tenantId();
         for (int attempt = 1; ; attempt++) {
             Schedule current = repository.find(tenantId, id).orElseThrow(() -> notFound(id));
@@ -205,12 +194,7 @@ public class Schedules {
             boolean written;
             try {
                 written = write(tenantId, id, d.key(), () -> {
-                    if (!repository.update(d, current.version())) {
-                        return false;
-                    }
-                    repository.audit(tenantId, principal.keyId(), action, id, Map.of("name", d.name(),
-                            "enabled", d.enabled()), d.updatedAt());
-                    return true;
+                    return repository.update(d, current.version());
                 }, d, current::definition, traceparent);
             } catch (DuplicateKeyException e) {
                 throw nameTaken(tenantId, d.name());

@@ -25,6 +25,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.taskstream.ingest.auth.ApiPrincipal;
+import io.taskstream.ingest.auth.RequiresScope;
+import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.errors.ErrorCode;
@@ -48,9 +50,6 @@ public class TaskController {
 
     public static final String BASE = "/api/v1/tasks";
     static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
-    static final String SCOPE_CREATE = "task:create";
-    static final String SCOPE_READ = "task:read";
-    static final String SCOPE_CANCEL = "task:cancel";
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     /** The largest {@code PATCH} body read; the only field is a priority. */
     static final long MAX_PATCH_BYTES = 16 * 1024;
@@ -60,9 +59,11 @@ public class TaskController {
     private final PendingViews pendingViews;
     private final TaskControl control;
     private final IngestProperties properties;
+    private final TaskEncryption encryption;
 
     public TaskController(TaskSubmitter submitter, TaskRepository repository, PendingViews pendingViews,
-            TaskControl control, IngestProperties properties) {
+            TaskControl control, IngestProperties properties, TaskEncryption encryption) {
+        this.encryption = encryption;
         this.submitter = submitter;
         this.repository = repository;
         this.pendingViews = pendingViews;
@@ -71,12 +72,12 @@ public class TaskController {
     }
 
     /** {@code 202} + {@code Location} for a new task; {@code 200} with the original for an idempotent retry. */
+    @RequiresScope(Scope.TASK_CREATE)
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskView> submit(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             HttpServletRequest request,
             @RequestHeader(name = IDEMPOTENCY_KEY_HEADER, required = false) String idempotencyKey,
             @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
-        requireScope(principal, SCOPE_CREATE);
         byte[] body = RequestBodies.read(request.getInputStream(), request.getContentLengthLong(),
                 properties.maxBodyBytes());
         TaskSubmitter.Submitted result = submitter.submit(principal.tenantId(), body, idempotencyKey,
@@ -90,33 +91,34 @@ public class TaskController {
      * The tenant's tasks, newest first, filtered as {@link TaskQuery} describes, without payloads:
      * {@code {"items": [...], "nextCursor": "..."|null}}.
      */
+    @RequiresScope(Scope.TASK_READ)
     @GetMapping
     public Page<TaskView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam MultiValueMap<String, String> parameters) {
-        requireScope(principal, SCOPE_READ);
         TaskQuery query = TaskQuery.parse(principal.tenantId(), parameters);
-        return Page.ofKeyset(repository.page(query), query.limit(), t -> new KeysetCursor(t.createdAt(), t.id()),
-                query.scope());
+        return Page.ofKeyset(repository.page(query).stream().map(encryption::open).toList(), query.limit(),
+                t -> new KeysetCursor(t.createdAt(), t.id()), query.scope());
     }
 
     /**
      * The task view; {@code ?include=payload} adds the payload. Another tenant's task is {@code 404}. A
      * task accepted by this instance whose row could not be written is answered from {@link PendingViews}.
      */
+    @RequiresScope(Scope.TASK_READ)
     @GetMapping("/{id}")
     public TaskView get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id,
             @RequestParam(name = "include", required = false) String include) {
-        requireScope(principal, SCOPE_READ);
         boolean withPayload = includes(include);
         return parseId(id).flatMap(taskId -> pendingViews.read(repository, principal.tenantId(), taskId, withPayload))
+                .map(encryption::open) // an encrypted task's payload and result, decrypted for its tenant
                 .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no task " + id));
     }
 
     /** Every attempt of the task, oldest first; not paginated ({@code nextCursor} is always null). */
+    @RequiresScope(Scope.TASK_READ)
     @GetMapping("/{id}/executions")
     public Page<ExecutionView> executions(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id) {
-        requireScope(principal, SCOPE_READ);
         UUID taskId = parseId(id)
                 .filter(t -> pendingViews.read(repository, principal.tenantId(), t, false).isPresent())
                 .orElseThrow(() -> ApiException.notFound("no task " + id));
@@ -124,10 +126,10 @@ public class TaskController {
     }
 
     /** Cancel: {@code 202} + the task as it is now; a terminal task is {@code 409 conflict}. */
+    @RequiresScope(Scope.TASK_CANCEL)
     @DeleteMapping("/{id}")
     public ResponseEntity<TaskView> cancel(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent) {
-        requireScope(principal, SCOPE_CANCEL);
         UUID taskId = parseId(id).orElseThrow(() -> ApiException.notFound("no task " + id));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(control.cancel(principal, taskId, valid(traceparent)));
     }
@@ -136,11 +138,11 @@ public class TaskController {
      * Re-prioritise, {@code {"priority": "HIGH"}}: {@code 202} + the task as it is now; a task that is
      * {@code PROCESSING} or finished is {@code 409 conflict}.
      */
+    @RequiresScope(Scope.TASK_CREATE)
     @PatchMapping(path = "/{id}", consumes = {MediaType.APPLICATION_JSON_VALUE, MERGE_PATCH_JSON})
     public ResponseEntity<TaskView> patch(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String id, HttpServletRequest request,
             @RequestHeader(name = "traceparent", required = false) String traceparent) throws IOException {
-        requireScope(principal, SCOPE_CREATE);
         TaskPatch patch = TaskPatch.of(JsonBodies.readObject(request, MAX_PATCH_BYTES));
         UUID taskId = parseId(id).orElseThrow(() -> ApiException.notFound("no task " + id));
         return ResponseEntity.status(HttpStatus.ACCEPTED)
@@ -171,9 +173,5 @@ public class TaskController {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static void requireScope(ApiPrincipal principal, String scope) {
-        principal.requireScope(scope);
     }
 }

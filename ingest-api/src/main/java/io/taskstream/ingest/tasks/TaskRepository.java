@@ -51,7 +51,7 @@ public class TaskRepository {
     private static final List<String> VIEW_COLUMNS = List.of("id", "tenant_id", "type", "priority", "status",
             "attempts", "max_attempts", "run_at", "created_at", "updated_at", "started_at", "finished_at", "result",
             "last_error", "labels", "ordering_key", "schedule_id", "trace_id", "progress_percent", "progress_message",
-            "progress_at");
+            "progress_at", "encrypt");
 
     private final JdbcTemplate jdbc;
 
@@ -365,7 +365,9 @@ public class TaskRepository {
                 rs.getObject("schedule_id", UUID.class),
                 rs.getString("trace_id"),
                 progress(rs),
-                includePayload ? json(rs.getString("payload")) : null);
+                includePayload ? json(rs.getString("payload")) : null,
+                rs.getBoolean("encrypt") ? true : null, // false only means unknown: the projection does not know it
+                null);
     }
 
     private static ProgressView progress(ResultSet rs) throws SQLException {

@@ -2,6 +2,7 @@ package io.taskstream.ingest.tasks;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,8 @@ import io.taskstream.schemas.Json;
 import io.taskstream.schemas.TaskIds;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Violation;
+import io.taskstream.schemas.crypto.KeyProvider;
+import io.taskstream.schemas.crypto.PayloadCipher;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,6 +50,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li><b>Read</b>: each task gets an id (UUIDv7 from the clock) and {@code createdAt} and is read into
  *       a {@link TaskSubmission} of the caller's tenant ({@link SubmissionReader}: 400/413 on bad input;
  *       in a batch, that task alone fails).</li>
+ *   <li><b>Encrypt</b>, for tasks with {@code "encrypt": true} ({@link TaskEncryption}): the payload is sealed
+ *       under the task's tenant and id once it was validated, its size checked and its idempotency hash taken
+ *       (all on the plaintext), so Kafka, Postgres, Redis and the in-memory views only ever see the envelope;
+ *       no key ring is {@code 400}.</li>
  *   <li><b>Idempotency</b>, for tasks with an idempotency key (below): a key already used answers the
  *       original task ({@code 200}) for the same request, {@code 409 idempotency_conflict} for a
  *       different one, and nothing is produced. Two tasks of one batch with the same key: the second
@@ -123,6 +130,16 @@ public class TaskSubmitter {
     private final Duration retryAfter;
     private final Counter rywInsertFailures;
     private final Counter fallbacks;
+    private final TaskEncryption encryption;
+
+    /** A submitter for a deployment without payload encryption: tasks asking for it are refused. */
+    public TaskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
+            PendingRowWriter rows, IdempotencyKeys keys, TransactionTemplate transactions, Admission admission,
+            PendingViews pendingViews, Clock clock, RandomGenerator random, Duration keyWait, Duration rowWait,
+            Duration retryAfter, MeterRegistry meters) {
+        this(reader, publisher, repository, rows, keys, transactions, admission, pendingViews, clock, random, keyWait,
+                rowWait, retryAfter, meters, new TaskEncryption(new PayloadCipher(KeyProvider.NONE, new SecureRandom())));
+    }
 
     /**
      * @param keyWait    how long a request waits for another one holding its idempotency key (in Redis or
@@ -130,11 +147,14 @@ public class TaskSubmitter {
      * @param rowWait    how long a request waits for its read-your-writes rows ({@link PendingRowWriter})
      *                   before it keeps them in {@link PendingViews} instead
      * @param retryAfter the {@code Retry-After} of a {@code 503} this class raises itself
+     * @param encryption seals the payloads of tasks that ask for it ({@code "encrypt": true}) after the request
+     *                   was read and hashed, before anything is produced, written or cached
      */
     public TaskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
             PendingRowWriter rows, IdempotencyKeys keys, TransactionTemplate transactions, Admission admission,
             PendingViews pendingViews, Clock clock, RandomGenerator random, Duration keyWait, Duration rowWait,
-            Duration retryAfter, MeterRegistry meters) {
+            Duration retryAfter, MeterRegistry meters, TaskEncryption encryption) {
+        this.encryption = encryption;
         this.reader = reader;
         this.publisher = publisher;
         this.repository = repository;
@@ -202,7 +222,7 @@ public class TaskSubmitter {
         TaskSubmission submission = reader.read(body, tenantId, TaskIds.newId(clock, random), now(),
                 idempotencyKeyHeader);
         Outcome[] results = new Outcome[1];
-        process(new Request(tenantId, trace, results), List.of(Item.of(0, submission)));
+        process(new Request(tenantId, trace, results), List.of(Item.of(0, submission, encryption)));
         return switch (results[0]) {
             case Outcome.Created created -> new Submitted(created.task(), true);
             case Outcome.Found found -> new Submitted(found.task(), false);
@@ -225,7 +245,7 @@ public class TaskSubmitter {
             throw new IllegalArgumentException("a built submission needs an id and createdAt and no idempotency key");
         }
         Outcome[] results = new Outcome[1];
-        process(new Request(submission.tenantId(), trace, results), List.of(Item.of(0, submission)));
+        process(new Request(submission.tenantId(), trace, results), List.of(Item.of(0, submission, encryption)));
         return switch (results[0]) {
             case Outcome.Created created -> created.task();
             case Outcome.Found found -> found.task();
@@ -255,7 +275,7 @@ public class TaskSubmitter {
             }
             try {
                 TaskSubmission submission = reader.read(request, tenantId, TaskIds.newId(clock, random), now, null);
-                items.add(Item.of(i, submission));
+                items.add(Item.of(i, submission, encryption));
             } catch (ApiException e) {
                 results[i] = new Outcome.Rejected(e);
             }
@@ -269,12 +289,22 @@ public class TaskSubmitter {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** A valid task of the request, at {@code index}; {@code hash} only when it has an idempotency key. */
-    private record Item(int index, TaskSubmission submission, byte[] hash) {
+    /**
+     * A valid task of the request, at {@code index}: {@code submission} as it is sent and stored (its payload
+     * encrypted when it asks for it), {@code plain} as it was read; {@code hash}, of {@code plain}, only when it
+     * has an idempotency key.
+     */
+    private record Item(int index, TaskSubmission submission, TaskSubmission plain, byte[] hash) {
 
-        /** Only a task with a key is ever compared with another, so only its request is hashed. */
-        static Item of(int index, TaskSubmission submission) {
-            return new Item(index, submission, submission.idempotencyKey() == null ? null : requestHash(submission));
+        /**
+         * Only a task with a key is ever compared with another, so only its request is hashed — as read, so
+         * that the same request sent again hashes the same although each encryption differs.
+         *
+         * @throws ApiException {@code 400} when it asks for encryption and this node has no key ring
+         */
+        static Item of(int index, TaskSubmission plain, TaskEncryption encryption) {
+            byte[] hash = plain.idempotencyKey() == null ? null : requestHash(plain);
+            return new Item(index, encryption.seal(plain), plain, hash);
         }
 
         String key() {
@@ -545,7 +575,9 @@ public class TaskSubmitter {
             }
             if (view == null) {
                 // accepted, but its row is not written yet: the same request, so the same view under its id and time
-                TaskSubmission original = e.item().submission().withId(e.taskId()).withCreatedAt(e.createdAt());
+                // (sealed again: an encrypted payload is bound to its task's id)
+                TaskSubmission original = encryption.seal(
+                        e.item().plain().withId(e.taskId()).withCreatedAt(e.createdAt()));
                 pendingViews.remember(original, null);
                 view = TaskView.pending(original, null);
             }

@@ -14,6 +14,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -37,12 +38,15 @@ import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.crypto.PayloadCipher;
+import io.taskstream.schemas.spring.EncryptionConfiguration;
 
 /**
  * Wiring of tasks: the durable submission producer and its circuit breaker, the reader, the repository,
- * idempotency keys, the read-your-writes cache, admission, cancel and re-prioritise.
+ * idempotency keys, the read-your-writes cache, admission, cancel and re-prioritise, payload encryption.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(EncryptionConfiguration.class)
 public class TasksConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(TasksConfiguration.class);
@@ -196,9 +200,15 @@ public class TasksConfiguration {
     TaskSubmitter taskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
             PendingRowWriter pendingRowWriter, IdempotencyKeys idempotencyKeys, TransactionTemplate transactions,
             Admission admission, PendingViews pendingViews, Clock clock, RandomGenerator taskIdRandom,
-            IngestProperties properties, MeterRegistry meters) {
+            IngestProperties properties, MeterRegistry meters, TaskEncryption encryption) {
         return new TaskSubmitter(reader, publisher, repository, pendingRowWriter, idempotencyKeys, transactions,
                 admission, pendingViews, clock, taskIdRandom, keyWait(properties), rowWait(properties),
-                properties.retryAfter(), meters);
+                properties.retryAfter(), meters, encryption);
+    }
+
+    /** Payload encryption ({@code "encrypt": true}) with the key ring of {@link EncryptionConfiguration}. */
+    @Bean
+    TaskEncryption taskEncryption(PayloadCipher payloadCipher) {
+        return new TaskEncryption(payloadCipher);
     }
 }

@@ -23,6 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.ApiWithKafkaIt;
 import io.taskstream.ingest.ItSupport;
+import io.taskstream.ingest.auth.KeyRepository;
+import io.taskstream.ingest.audit.AuditTrail;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.ControlCommand;
@@ -53,6 +55,10 @@ class DeadLetterIT extends ApiWithKafkaIt {
 
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    KeyRepository keys;
+    @Autowired
+    AuditTrail audit;
     @Autowired
     IngestProperties properties;
     @Autowired
@@ -322,14 +328,17 @@ class DeadLetterIT extends ApiWithKafkaIt {
         assertThat(commands(s.id())).singleElement().satisfies(c -> {
             assertThat(c.kind()).isEqualTo(ControlCommand.Kind.REPLAY);
             assertThat(c.tenantId()).isEqualTo("default");
-            assertThat(c.requestedBy()).isEqualTo("admin");
+            assertThat(c.requestedBy()).as("the id of the key that asked").isEqualTo(keys.findByPrefix("it")
+                    .orElseThrow().id().toString());
         });
         assertThat(list("?type=" + type).get("items")).isEmpty();
         assertProblem(api.getAuthorized("/api/v1/dlq/" + s.id()), 404, "not_found");
         assertProblem(api.authorized("POST", "/api/v1/dlq/" + s.id() + ":replay", null), 404, "not_found");
         assertThat(commands(s.id())).as("nothing sent for a task not in the queue").hasSize(1);
-        assertThat(jdbc.queryForList("SELECT action FROM audit_log WHERE resource_id = ?", String.class,
-                s.id().toString())).containsExactly("dlq.replay");
+        audit.flush();
+        assertThat(jdbc.queryForList("SELECT action || ' ' || status FROM audit_log WHERE resource_id = ? "
+                + "ORDER BY chain_seq", String.class, s.id().toString()))
+                .as("the replay, then the refused second one").containsExactly("dlq.replay 202", "dlq.replay 404");
     }
 
     @Test

@@ -82,7 +82,10 @@ class ApiDocumentationTest {
         MediaType accepted = submit.getResponses().get("202").getContent().get("application/json");
         assertThat(accepted.getSchema().get$ref()).isEqualTo("#/components/schemas/TaskView");
         assertThat(accepted.getExample()).isEqualTo(Examples.TASK_PENDING);
-        assertThat(submit.getResponses().get("202").getHeaders()).containsOnlyKeys("Location");
+        assertThat(submit.getResponses().get("202").getHeaders()).containsOnlyKeys("Location", "RateLimit-Limit",
+                "RateLimit-Remaining", "RateLimit-Reset");
+        assertThat(submit.getResponses().get("429").getHeaders()).containsOnlyKeys("Retry-After", "RateLimit-Limit",
+                "RateLimit-Remaining", "RateLimit-Reset");
 
         MediaType invalid = submit.getResponses().get("400").getContent().get("application/problem+json");
         assertThat(invalid.getSchema().get$ref()).isEqualTo("#/components/schemas/Problem");
@@ -93,7 +96,6 @@ class ApiDocumentationTest {
                 .isEqualTo("- `validation_failed`: " + ApiDocumentation.MEANINGS.get(ErrorCode.VALIDATION_FAILED)
                         + "\n- `malformed_request`: " + ApiDocumentation.MEANINGS.get(ErrorCode.MALFORMED_REQUEST));
         assertThat(submit.getResponses().get("503").getHeaders()).containsOnlyKeys("Retry-After");
-        assertThat(submit.getResponses().get("429").getHeaders()).containsOnlyKeys("Retry-After");
         assertThat(submit.getResponses().get("401").getHeaders()).containsOnlyKeys("WWW-Authenticate");
 
         assertThat(submit.getRequestBody().getContent()).containsOnlyKeys("application/json");
@@ -119,7 +121,8 @@ class ApiDocumentationTest {
         assertThat(spec.getComponents().getSchemas()).containsOnlyKeys(ComponentSchemas.PROBLEM);
         assertThat(spec.getComponents().getExamples()).containsOnlyKeys("unauthenticated", "forbidden",
                 "rate_limited", "dependency_unavailable");
-        assertThat(spec.getComponents().getHeaders()).containsOnlyKeys("WWW-Authenticate", "Retry-After");
+        assertThat(spec.getComponents().getHeaders()).containsOnlyKeys("WWW-Authenticate", "Retry-After",
+                "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset");
         assertThat(spec.getComponents().getSecuritySchemes()).containsOnlyKeys(ApiDocumentation.BEARER,
                 ApiDocumentation.API_KEY);
         assertThat(spec.getTags()).extracting(t -> t.getName()).containsExactly(ApiDocumentation.WORKERS);

@@ -108,8 +108,8 @@ class SchemaIT {
 
     @Test
     void auditLogIsAppendOnly() {
-        jdbc.update("INSERT INTO audit_log (occurred_at, tenant_id, actor, action) VALUES (now(), 't', 'admin', "
-                + "'key.created')");
+        jdbc.update("INSERT INTO audit_log (occurred_at, tenant_id, actor, actor_tenant_id, action, outcome) "
+                + "VALUES (now(), 't', 'admin', 't', 'key.create', 'ok')");
 
         assertThatThrownBy(() -> jdbc.update("UPDATE audit_log SET action = 'x'")).hasMessageContaining("append-only");
         assertThatThrownBy(() -> jdbc.update("DELETE FROM audit_log")).hasMessageContaining("append-only");

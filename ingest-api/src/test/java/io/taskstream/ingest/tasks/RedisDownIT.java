@@ -57,6 +57,9 @@ class RedisDownIT {
     static void properties(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new HashMap<>(ItSupport.properties(RedisDownIT.class));
         properties.put("spring.data.redis.url", "redis://127.0.0.1:" + ItSupport.unusedPort());
+        // this class is about idempotency without Redis; the limiter would refuse every write (fail closed,
+        // see limits.RateLimitRedisDownIT)
+        properties.put("taskstream.ingest.rate-limit.enabled", "false");
         properties.forEach((k, v) -> registry.add(k, () -> v));
     }
 

@@ -36,6 +36,8 @@ import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TopicSettings;
+import io.taskstream.schemas.crypto.PayloadCipher;
+import io.taskstream.schemas.spring.EncryptionConfiguration;
 import io.taskstream.schemas.spring.TopicsConfiguration;
 import io.taskstream.worker.cancellation.CancellationCheck;
 import io.taskstream.worker.cancellation.CancellationFlags;
@@ -61,7 +63,9 @@ import io.taskstream.worker.samples.SampleHandlers;
  * into any Spring Boot application that has Kafka ({@code spring.kafka.*}) and Redis
  * ({@code spring.data.redis.*}, Boot's {@code StringRedisTemplate}) configured;
  * {@code WorkerApplication} does just that. An application may define its own
- * {@link CancellationFlags} bean instead of using Redis.
+ * {@link CancellationFlags} bean instead of using Redis. Encrypted tasks are decrypted with the key ring of
+ * {@link EncryptionConfiguration} ({@code TASKSTREAM_ENCRYPTION_KEYS} / {@code _KEYS_FILE}); a
+ * {@code KeyProvider} bean marked {@code @Primary} replaces it.
  *
  * <p>The Kafka clients are built from Boot's {@code spring.kafka.*} settings (bootstrap servers,
  * security, extra properties), with what the worker's guarantees depend on forced: no auto-commit,
@@ -71,7 +75,7 @@ import io.taskstream.worker.samples.SampleHandlers;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
 @Import({SampleHandlers.class, TopicsConfiguration.class, HeartbeatConfiguration.class,
-        AnnotatedHandlerRegistrar.class, ResilienceConfiguration.class})
+        AnnotatedHandlerRegistrar.class, ResilienceConfiguration.class, EncryptionConfiguration.class})
 public class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
@@ -165,10 +169,10 @@ public class WorkerConfiguration {
     @Bean
     TaskExecutor taskExecutor(HandlerRegistry handlers, AttemptLeases leases, TaskTypeResilience resilience,
                               KafkaAttemptReporter reporter, CancellationCheck cancellation, Clock clock,
-                              WorkerProperties worker, MeterRegistry meters) {
+                              WorkerProperties worker, MeterRegistry meters, PayloadCipher payloadCipher) {
         return new TaskExecutor(handlers, leases, resilience, reporter, cancellation, clock, meters,
                 new TaskExecutor.Settings(worker.workerId(), worker.maxResultSize().toBytes(),
-                        worker.nonRetryableExceptionTypes(), worker.timeoutGrace()));
+                        worker.nonRetryableExceptionTypes(), worker.timeoutGrace()), payloadCipher);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.taskstream.worker.execution;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,9 @@ import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.crypto.KeyProvider;
+import io.taskstream.schemas.crypto.PayloadCipher;
+import io.taskstream.schemas.crypto.PayloadCipherException;
 import io.taskstream.worker.cancellation.CancellationCheck;
 import io.taskstream.worker.handler.HandlerRegistry;
 import io.taskstream.worker.handler.HandlerResult;
@@ -87,6 +91,8 @@ import tools.jackson.databind.JsonNode;
  *       {@code rate_limited})</td><td>DEFERRED, {@code retryAt} as the guard says</td><td>its code</td><td>yes
  *       (not counted)</td></tr>
  *   <tr><td>no handler for the type</td><td>FAILED</td><td>{@code no_handler}</td><td>no</td></tr>
+ *   <tr><td>— (an encrypted payload this worker cannot decrypt: no key ring, unknown key id, altered,
+ *       another task's)</td><td>FAILED</td><td>{@code payload_undecryptable}</td><td>no</td></tr>
  *   <tr><td>— (cancel flag set before the attempt started)</td><td>CANCELLED</td><td>{@code cancelled}</td><td>no</td></tr>
  *   <tr><td>runs longer than the task's {@code timeout}</td><td>TIMED_OUT</td><td>{@code timeout}</td><td>yes</td></tr>
  *   <tr><td>the caller is interrupted (shutdown) before {@link #stopping()}, or its handler does
@@ -117,6 +123,16 @@ import tools.jackson.databind.JsonNode;
  * number again, which must run. (A redelivery of the deferred dispatch itself may then run too; the
  * scheduler discards its result, which carries no newer lease than the deferral's.)
  *
+ * <h2>Encrypted tasks</h2>
+ * A dispatch with {@code encrypt = true} carries its payload as an envelope ({@link PayloadCipher}). It is
+ * decrypted after the cancel and handler checks, before the {@link AttemptGuard} and the handler: the handler
+ * sees the plaintext (and {@link TaskContext#isEncrypted()}), nothing else keeps it. One that cannot be
+ * decrypted never reaches the handler and fails, not retryable — the same bytes would meet the same keys —
+ * with a message that names the key id and the reason, never content. A completed attempt's result is
+ * encrypted (bound to the task's result, not its payload) before it is reported. A handler's exception
+ * messages are withheld from the failure and from the log (class name only), since they often quote the
+ * payload; messages the handler writes itself ({@code HandlerResult.failed}, progress) are its own to keep clean.
+ *
  * <h2>Stopping</h2>
  * A graceful shutdown calls {@link #stopping()} before it interrupts the attempts still running:
  * each is then reported {@code DEFERRED} with {@code retryAt} = now and code {@code interrupted},
@@ -132,6 +148,11 @@ public final class TaskExecutor {
     public static final String INTERRUPTED = "interrupted";
     public static final String CANCELLED = "cancelled";
     public static final String TIMEOUT = "timeout";
+    public static final String PAYLOAD_UNDECRYPTABLE = "payload_undecryptable";
+    public static final String RESULT_UNENCRYPTABLE = "result_unencryptable";
+
+    /** The cipher of a worker without a key ring: encrypted dispatches fail {@value #PAYLOAD_UNDECRYPTABLE}. */
+    private static final PayloadCipher NO_KEYS = new PayloadCipher(KeyProvider.NONE, new SecureRandom());
 
     /**
      * The furthest a deferral is put on the wire: a snooze longer than this (more than any scheduler
@@ -185,6 +206,7 @@ public final class TaskExecutor {
     /** Set once by {@link #stopping()}; read by every attempt's calling thread. */
     private volatile boolean stopping;
     private final ProgressEvents progress;
+    private final PayloadCipher cipher;
     private final ExecutorService handlerThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-handler-", 0).factory());
 
@@ -200,6 +222,17 @@ public final class TaskExecutor {
 
     public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptGuard guard, AttemptReporter reporter,
                         CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings) {
+        this(handlers, leases, guard, reporter, cancellation, clock, meters, settings, NO_KEYS);
+    }
+
+    /**
+     * @param cipher decrypts the payloads of encrypted dispatches just before their handler runs, and encrypts
+     *               their results (see "Encrypted tasks" in the class comment)
+     */
+    public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptGuard guard, AttemptReporter reporter,
+                        CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings,
+                        PayloadCipher cipher) {
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.handlers = Objects.requireNonNull(handlers, "handlers");
         this.leases = Objects.requireNonNull(leases, "leases");
         this.guard = Objects.requireNonNull(guard, "guard");
@@ -305,6 +338,20 @@ public final class TaskExecutor {
             return finish(dispatch, handler, Outcome.failed(TaskError.permanent(NO_HANDLER,
                     "no handler for task type '" + dispatch.type() + "' on worker " + workerId)), startedAt, lease);
         }
+        TaskDispatch opened = dispatch;
+        if (dispatch.encrypt()) {
+            try {
+                opened = cipher.openPayload(dispatch);
+            } catch (PayloadCipherException e) {
+                // retrying cannot help: the same bytes meet the same keys (replay from the DLQ once they are there)
+                log.warn("Attempt {} of task {} fails: its encrypted payload cannot be decrypted ({}, key {})",
+                        dispatch.attempt(), dispatch.taskId(), e.reason(), e.keyId());
+                reportStarted(dispatch, startedAt);
+                return finish(dispatch, handler, Outcome.failed(TaskError.permanent(PAYLOAD_UNDECRYPTABLE,
+                        "the encrypted payload cannot be decrypted on worker " + workerId + ": " + e.getMessage())),
+                        startedAt, lease);
+            }
+        }
         Outcome outcome;
         switch (guard.admit(dispatch)) {
             case AttemptGuard.Deferral(String code, String message, Duration retryAfter) -> {
@@ -315,7 +362,7 @@ public final class TaskExecutor {
             case AttemptGuard.Permit permit -> {
                 try (permit) {
                     reportStarted(dispatch, startedAt);
-                    outcome = runWithin(handler.get(), dispatch, startedAt);
+                    outcome = runWithin(handler.get(), opened, startedAt);
                     permit.ended(outcome.outcome(), outcome.error());
                 }
             }
@@ -334,6 +381,9 @@ public final class TaskExecutor {
                                                     Outcome outcome, Instant startedAt,
                                                     AttemptLeases.AttemptLease lease) {
         Instant finishedAt = clock.instant();
+        if (dispatch.encrypt() && outcome.result() != null) {
+            outcome = sealResult(dispatch, outcome);
+        }
         Instant retryAt = outcome.retryAfter() == null ? null
                 : finishedAt.plus(outcome.retryAfter().compareTo(LONGEST_DEFERRAL) > 0
                         ? LONGEST_DEFERRAL : outcome.retryAfter());
@@ -445,8 +495,8 @@ public final class TaskExecutor {
         try {
             answer = handler.handle(contextFor(dispatch, notCancelledAt));
         } catch (NonRetryableException e) {
-            log.warn("Task handler '{}' failed, not retryable", dispatch.type(), e);
-            return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e)));
+            logFailure(dispatch, "failed, not retryable", e);
+            return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e, dispatch)));
         } catch (Exception | StackOverflowError | LinkageError e) {
             // an interrupt comes from the timeout or a shutdown, which no longer wait for this outcome;
             // a handler that throws InterruptedException of its own accord fails retryably, like any other
@@ -454,12 +504,11 @@ public final class TaskExecutor {
                 Thread.currentThread().interrupt();
             }
             if (isNonRetryable(e)) {
-                log.warn("Task handler '{}' failed, not retryable (taskstream.worker.non-retryable-exceptions)",
-                        dispatch.type(), e);
-                return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e)));
+                logFailure(dispatch, "failed, not retryable (taskstream.worker.non-retryable-exceptions)", e);
+                return Outcome.failed(TaskError.permanent(HANDLER_ERROR, describe(e, dispatch)));
             }
-            log.warn("Task handler '{}' failed", dispatch.type(), e);
-            return Outcome.failed(TaskError.retryable(HANDLER_ERROR, describe(e)));
+            logFailure(dispatch, "failed", e);
+            return Outcome.failed(TaskError.retryable(HANDLER_ERROR, describe(e, dispatch)));
         }
         if (answer == null) {
             return Outcome.failed(TaskError.permanent(HANDLER_ERROR,
@@ -496,6 +545,7 @@ public final class TaskExecutor {
                 .attempt(dispatch.attempt())
                 .payload(dispatch.payload())
                 .labels(dispatch.labels())
+                .encrypted(dispatch.encrypt())
                 .cancelled(cancellation.during(dispatch.taskId(), notCancelledAt))
                 .clock(clock)
                 .progress(progress.sinkFor(dispatch, notCancelledAt)) // notCancelledAt is the attempt's start
@@ -536,8 +586,40 @@ public final class TaskExecutor {
                 .register(meters).record(Duration.between(result.startedAt(), result.finishedAt()));
     }
 
-    private static String describe(Throwable e) {
+    /**
+     * The exception as a failure message: its class and message — for an encrypted task its class alone,
+     * since a handler's exception messages often quote the payload, and failures are stored in clear.
+     */
+    private static String describe(Throwable e, TaskDispatch dispatch) {
+        if (dispatch.encrypt()) {
+            return e.getClass().getName() + " (message withheld: the task is encrypted)";
+        }
         return e.getMessage() == null ? e.getClass().getName() : e.getClass().getName() + ": " + e.getMessage();
+    }
+
+    /**
+     * Logs a handler's exception with its stack trace — for an encrypted task its class alone, since a stack
+     * trace prints the messages of the exception and its causes (see describe).
+     */
+    private static void logFailure(TaskDispatch dispatch, String what, Throwable e) {
+        if (dispatch.encrypt()) {
+            log.warn("Task handler '{}' {}: {}", dispatch.type(), what, describe(e, dispatch));
+        } else {
+            log.warn("Task handler '{}' {}", dispatch.type(), what, e);
+        }
+    }
+
+    /** A completed encrypted task's result, encrypted; a result that cannot be fails the attempt, not retryable. */
+    private Outcome sealResult(TaskDispatch dispatch, Outcome outcome) {
+        try {
+            return new Outcome(outcome.outcome(), cipher.sealResult(dispatch.tenantId(), dispatch.taskId(),
+                    outcome.result()), outcome.error(), outcome.retryAfter());
+        } catch (PayloadCipherException e) {
+            log.warn("Attempt {} of task {} fails: its result cannot be encrypted ({})", dispatch.attempt(),
+                    dispatch.taskId(), e.reason());
+            return Outcome.failed(TaskError.permanent(RESULT_UNENCRYPTABLE, "the result cannot be encrypted on worker "
+                    + workerId + ": " + e.getMessage()));
+        }
     }
 
     /** What one attempt came to, before it is put on the wire; {@code retryAfter} only for {@code DEFERRED}. */

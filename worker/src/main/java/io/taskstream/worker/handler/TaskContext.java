@@ -43,6 +43,7 @@ public final class TaskContext {
     private final ProgressSink progressSink;
     private final Clock clock;
     private final Duration progressInterval;
+    private final boolean encrypted;
     /** When the last report was passed on; null before the first. Compare-and-set: one report per interval. */
     private final AtomicReference<Instant> progressPassedAt = new AtomicReference<>();
 
@@ -62,6 +63,7 @@ public final class TaskContext {
         this.progressSink = Objects.requireNonNull(b.progressSink, "progressSink");
         this.clock = Objects.requireNonNull(b.clock, "clock");
         this.progressInterval = Objects.requireNonNull(b.progressInterval, "progressInterval");
+        this.encrypted = b.encrypted;
         if (progressInterval.isNegative()) {
             throw new IllegalArgumentException("progressInterval must not be negative");
         }
@@ -118,6 +120,15 @@ public final class TaskContext {
 
     public Map<String, String> labels() {
         return labels;
+    }
+
+    /**
+     * Whether the task was submitted with {@code "encrypt": true}: its {@link #payload()} was decrypted
+     * just before this call and the result is encrypted after it. Such a payload must not be logged,
+     * nor copied into failure messages or progress messages, which are stored in clear.
+     */
+    public boolean isEncrypted() {
+        return encrypted;
     }
 
     /**
@@ -201,6 +212,7 @@ public final class TaskContext {
         private ProgressSink progressSink = ProgressSink.NONE;
         private Clock clock = Clock.systemUTC();
         private Duration progressInterval = PROGRESS_INTERVAL;
+        private boolean encrypted;
 
         private Builder(String type) {
             this.type = type;
@@ -269,6 +281,12 @@ public final class TaskContext {
         /** The least time between two progress reports passed on (default {@link #PROGRESS_INTERVAL}). */
         public Builder progressInterval(Duration progressInterval) {
             this.progressInterval = progressInterval;
+            return this;
+        }
+
+        /** Whether the task is encrypted (see {@link TaskContext#isEncrypted()}; default false). */
+        public Builder encrypted(boolean encrypted) {
+            this.encrypted = encrypted;
             return this;
         }
 

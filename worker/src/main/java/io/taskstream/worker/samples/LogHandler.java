@@ -7,7 +7,7 @@ import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
 
-/** {@code log}: writes the payload to the log and completes. */
+/** {@code log}: writes the payload to the log (unless the task is encrypted) and completes. */
 public final class LogHandler implements TaskHandler {
 
     private static final Logger log = LoggerFactory.getLogger(LogHandler.class);
@@ -19,7 +19,11 @@ public final class LogHandler implements TaskHandler {
 
     @Override
     public HandlerResult handle(TaskContext context) {
-        log.info("{} payload {}", context, context.payload());
+        if (context.isEncrypted()) {
+            log.info("{} payload (encrypted: not logged)", context);
+        } else {
+            log.info("{} payload {}", context, context.payload());
+        }
         return HandlerResult.completed();
     }
 }

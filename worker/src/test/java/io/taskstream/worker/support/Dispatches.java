@@ -36,4 +36,12 @@ public final class Dispatches {
                 maxAttempts, Duration.ofMinutes(5), null, Map.of("team", "billing"), null, false, T0, T0,
                 NO_DEADLINE, eventVersion);
     }
+
+    /** {@code dispatch} as the scheduler passes on an encrypted task: its payload sealed by {@code cipher}. */
+    public static TaskDispatch encrypted(TaskDispatch d, io.taskstream.schemas.crypto.PayloadCipher cipher) {
+        return new TaskDispatch(d.taskId(), d.tenantId(), d.type(), cipher.encrypt(d.payload(),
+                io.taskstream.schemas.crypto.PayloadCipher.payloadAad(d.tenantId(), d.taskId())), d.priority(),
+                d.attempt(), d.maxAttempts(), d.timeout(), d.orderingKey(), d.labels(), d.scheduleId(), true,
+                d.createdAt(), d.dispatchedAt(), d.deadline(), d.eventVersion());
+    }
 }
