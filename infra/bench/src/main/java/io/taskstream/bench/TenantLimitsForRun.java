@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Makes the bench's own tenant's rate limit fit the load, in the open, and puts it back afterwards.
  *
  * <p>The API limits every tenant (by default 6,000 requests a minute in the {@code submit} group, a burst
- * of 1,000: docs/security-limits.md); the bench sends one tenant's requests at 1,000/s for minutes, which
+ * of 1,000: docs/security.md#rate-limits); the bench sends one tenant's requests at 1,000/s for minutes, which
  * those defaults would mostly answer with {@code 429}. Before the load this reads the key's tenant
  * ({@code GET /stats}) and its limits ({@code GET /tenants/{id}/limits}); when the {@code submit} limit is
  * below the planned rate (with a quarter's margin) it raises that group's limit for the tenant

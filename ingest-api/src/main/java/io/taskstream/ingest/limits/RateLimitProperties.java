@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The per-tenant rate limits, {@code taskstream.ingest.rate-limit.*} (docs/security-limits.md). Checked
+ * The per-tenant rate limits, {@code taskstream.ingest.rate-limit.*} (docs/security.md#rate-limits). Checked
  * at start-up: a wrong value stops the API with one message naming the property.
  *
  * @param enabled             whether {@code /api/v1} requests are counted at all; {@code false} sends no

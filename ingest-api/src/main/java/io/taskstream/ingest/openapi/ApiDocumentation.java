@@ -778,7 +778,7 @@ public final class ApiDocumentation implements OpenApiCustomizer {
         return response;
     }
 
-    /** What every answer the rate limiter counted carries (docs/security-limits.md). */
+    /** What every answer the rate limiter counted carries (docs/security.md#rate-limits). */
     private static void addRateLimitHeaders(ApiResponse response, Needed needed) {
         for (String header : List.of(Headers.RATE_LIMIT_LIMIT, Headers.RATE_LIMIT_REMAINING, Headers.RATE_LIMIT_RESET)) {
             response.addHeaderObject(header, new Header().$ref(Headers.ref(header)));
