@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.taskstream.embedded.TcpProxy;
 import io.taskstream.lock.internal.Script;
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,6 @@
 package io.taskstream.ingest.audit;
 
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,10 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
 import io.taskstream.ingest.auth.ApiPrincipal;
 import io.taskstream.ingest.auth.RequiresScope;
 import io.taskstream.ingest.auth.Scope;
-import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.http.KeysetCursor;
 import io.taskstream.ingest.http.Page;
-import io.taskstream.schemas.Violation;
+import io.taskstream.ingest.http.QueryParameters;
 
 /**
  * The audit log's endpoints: {@code GET /api/v1/audit} lists the caller's tenant's rows, newest first (scope
@@ -52,10 +47,10 @@ public class AuditController {
     @GetMapping("/audit")
     public Page<AuditEntryView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam MultiValueMap<String, String> parameters) {
-        Map<String, String> given = parameters(parameters);
-        int limit = Page.limit(integer(given.get("limit")));
+        Map<String, String> given = QueryParameters.single(parameters, PARAMETERS);
+        int limit = Page.limit(QueryParameters.limit(given));
         String action = given.get("action");
-        Instant since = given.containsKey("since") ? instant(given.get("since")) : null;
+        Instant since = given.containsKey("since") ? QueryParameters.instant(given.get("since"), "since") : null;
         String scope = "audit|" + principal.tenantId() + "|" + (action == null ? "" : action) + "|"
                 + (since == null ? "" : since);
         KeysetCursor after = KeysetCursor.decode(given.get("cursor"), scope);
@@ -86,45 +81,4 @@ public class AuditController {
         return cursor.id().getLeastSignificantBits();
     }
 
-    /** The documented parameters, each at most once (empty counts as absent); anything else is {@code 400}. */
-    private static Map<String, String> parameters(MultiValueMap<String, String> parameters) {
-        List<Violation> violations = new ArrayList<>();
-        Map<String, String> given = new HashMap<>();
-        parameters.forEach((name, values) -> {
-            if (!PARAMETERS.contains(name)) {
-                violations.add(new Violation(name, "unknown parameter; supported: " + String.join(", ", PARAMETERS)));
-                return;
-            }
-            List<String> present = values.stream().filter(v -> v != null && !v.isEmpty()).toList();
-            if (present.size() > 1) {
-                violations.add(new Violation(name, "must be given at most once"));
-            } else if (present.size() == 1) {
-                given.put(name, present.getFirst());
-            }
-        });
-        if (!violations.isEmpty()) {
-            throw ApiException.validation(violations);
-        }
-        return given;
-    }
-
-    private static Integer integer(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            throw ApiException.validation(List.of(Page.invalidLimit()));
-        }
-    }
-
-    private static Instant instant(String value) {
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeException e) {
-            throw ApiException.validation(List.of(new Violation("since", "'" + value + "' is not an ISO-8601 "
-                    + "instant such as 2026-11-28T10:00:00Z")));
-        }
-    }
 }

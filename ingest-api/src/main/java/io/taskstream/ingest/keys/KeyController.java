@@ -3,6 +3,7 @@ package io.taskstream.ingest.keys;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -27,7 +28,7 @@ import io.taskstream.ingest.auth.Scope;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.http.JsonBodies;
 import io.taskstream.ingest.http.Page;
-import io.taskstream.schemas.Violation;
+import io.taskstream.ingest.http.QueryParameters;
 
 /** {@code /api/v1/keys} (CONTRACT.md §2, "API keys, scopes, tenants"); the rules are {@link ApiKeys}'. */
 @RestController
@@ -57,21 +58,8 @@ public class KeyController {
     @GetMapping
     public Page<KeyView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam MultiValueMap<String, String> parameters) {
-        List<Violation> unknown = parameters.keySet().stream().filter(p -> !p.equals("limit") && !p.equals("cursor"))
-                .map(p -> new Violation(p, "unknown parameter; supported: limit, cursor")).toList();
-        if (!unknown.isEmpty()) {
-            throw ApiException.validation(unknown);
-        }
-        Integer limit = null;
-        String given = parameters.getFirst("limit");
-        if (given != null) {
-            try {
-                limit = Integer.valueOf(given);
-            } catch (NumberFormatException e) {
-                throw ApiException.validation(List.of(Page.invalidLimit()));
-            }
-        }
-        return keys.list(principal, Page.limit(limit), parameters.getFirst("cursor"));
+        Map<String, String> given = QueryParameters.single(parameters, List.of("limit", "cursor"));
+        return keys.list(principal, Page.limit(QueryParameters.limit(given)), given.get("cursor"));
     }
 
     /** Revokes the key: {@code 204}; every node refuses it within a second. */

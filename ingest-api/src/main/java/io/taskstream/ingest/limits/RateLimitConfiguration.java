@@ -17,10 +17,8 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.CircuitBreakerMetricNames;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.ingest.config.CircuitBreakers;
 import io.taskstream.ingest.auth.AuthConfiguration;
 
 /**
@@ -50,19 +48,9 @@ public class RateLimitConfiguration {
     @Bean
     RateLimiter rateLimiter(TokenBucket buckets, TenantLimits tenantLimits, RateLimitProperties properties,
             Clock clock, MeterRegistry meters) {
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-        CircuitBreaker breaker = breakers.circuitBreaker(RateLimiter.BREAKER,
-                RateLimiter.breakerConfig(properties.breakerOpenDuration(), clock));
         // the same meter names as the Kafka breaker of submissions, told apart by the name tag
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(CircuitBreakerMetricNames.custom()
-                .stateMetricName("taskstream.ingest.circuit_breaker.state")
-                .callsMetricName("taskstream.ingest.circuit_breaker.calls")
-                .notPermittedCallsMetricName("taskstream.ingest.circuit_breaker.not_permitted_calls")
-                .bufferedCallsMetricName("taskstream.ingest.circuit_breaker.buffered_calls")
-                .slowCallsMetricName("taskstream.ingest.circuit_breaker.slow_calls")
-                .failureRateMetricName("taskstream.ingest.circuit_breaker.failure_rate")
-                .slowCallRateMetricName("taskstream.ingest.circuit_breaker.slow_call_rate")
-                .build(), breakers).bindTo(meters);
+        CircuitBreaker breaker = CircuitBreakers.create(RateLimiter.BREAKER,
+                RateLimiter.breakerConfig(properties.breakerOpenDuration(), clock), meters);
         return new RateLimiter(buckets, tenantLimits, properties, clock, breaker, meters);
     }
 

@@ -2,11 +2,7 @@ package io.taskstream.ingest.schedules;
 
 import java.io.IOException;
 import java.net.URI;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,9 +35,9 @@ import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.ingest.http.JsonBodies;
 import io.taskstream.ingest.http.KeysetCursor;
 import io.taskstream.ingest.http.Page;
+import io.taskstream.ingest.http.QueryParameters;
 import io.taskstream.ingest.tasks.TaskController;
 import io.taskstream.ingest.tasks.TraceContext;
-import io.taskstream.schemas.Violation;
 
 /**
  * The schedule endpoints ({@link Schedules} says how they work): {@code POST /api/v1/schedules},
@@ -86,16 +82,8 @@ public class ScheduleController {
     @GetMapping
     public Page<ScheduleView> list(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @RequestParam MultiValueMap<String, String> parameters) {
-        Map<String, String> given = parameters(parameters, List.of("limit", "cursor"));
-        Integer limit = null;
-        if (given.containsKey("limit")) {
-            try {
-                limit = Integer.valueOf(given.get("limit"));
-            } catch (NumberFormatException e) {
-                throw ApiException.validation(List.of(Page.invalidLimit()));
-            }
-        }
-        int size = Page.limit(limit);
+        Map<String, String> given = QueryParameters.single(parameters, List.of("limit", "cursor"));
+        int size = Page.limit(QueryParameters.limit(given));
         String scope = Schedules.listScope(principal.tenantId());
         return schedules.list(principal.tenantId(), size, KeysetCursor.decode(given.get("cursor"), scope));
     }
@@ -105,8 +93,8 @@ public class ScheduleController {
     @GetMapping("/{id}")
     public ScheduleView get(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal, @PathVariable String id,
             @RequestParam MultiValueMap<String, String> parameters) {
-        String from = parameters(parameters, List.of("from")).get("from");
-        Instant after = from == null ? null : instant(from, "from");
+        String from = QueryParameters.single(parameters, List.of("from")).get("from");
+        Instant after = from == null ? null : QueryParameters.instant(from, "from");
         return schedules.get(principal.tenantId(), id(id), after);
     }
 
@@ -160,40 +148,6 @@ public class ScheduleController {
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create(TaskController.BASE + "/" + triggered.taskId()))
                 .body(triggered.schedule());
-    }
-
-    /**
-     * The query parameters, each given at most once (an empty one counts as absent); an unknown or repeated
-     * one is {@code 400}, naming every such parameter.
-     */
-    static Map<String, String> parameters(MultiValueMap<String, String> parameters, List<String> known) {
-        List<Violation> violations = new ArrayList<>();
-        Map<String, String> given = new HashMap<>();
-        parameters.forEach((name, values) -> {
-            if (!known.contains(name)) {
-                violations.add(new Violation(name, "unknown parameter; supported: " + String.join(", ", known)));
-                return;
-            }
-            List<String> present = values.stream().filter(v -> v != null && !v.isEmpty()).toList();
-            if (present.size() > 1) {
-                violations.add(new Violation(name, "must be given at most once"));
-            } else if (present.size() == 1) {
-                given.put(name, present.getFirst());
-            }
-        });
-        if (!violations.isEmpty()) {
-            throw ApiException.validation(violations);
-        }
-        return given;
-    }
-
-    static Instant instant(String value, String name) {
-        try {
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeException e) {
-            throw ApiException.validation(List.of(new Violation(name, "'" + value + "' is not an ISO-8601 instant "
-                    + "such as 2027-03-28T00:00:00Z")));
-        }
     }
 
     private static UUID id(String id) {

@@ -26,11 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.micrometer.tagged.CircuitBreakerMetricNames;
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.ingest.config.CircuitBreakers;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.control.CancelFlags;
 import io.taskstream.ingest.control.ControlPublisher;
@@ -104,18 +102,8 @@ public class TasksConfiguration {
     @Bean
     SubmissionPublisher submissionPublisher(KafkaTemplate<String, TaskSubmission> template, Topics topics,
             IngestProperties properties, Clock clock, MeterRegistry meters) {
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
-        CircuitBreaker breaker = breakers.circuitBreaker(SubmissionPublisher.BREAKER,
-                SubmissionPublisher.breakerConfig(properties.retryAfter(), clock));
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(CircuitBreakerMetricNames.custom()
-                .stateMetricName("taskstream.ingest.circuit_breaker.state")
-                .callsMetricName("taskstream.ingest.circuit_breaker.calls")
-                .notPermittedCallsMetricName("taskstream.ingest.circuit_breaker.not_permitted_calls")
-                .bufferedCallsMetricName("taskstream.ingest.circuit_breaker.buffered_calls")
-                .slowCallsMetricName("taskstream.ingest.circuit_breaker.slow_calls")
-                .failureRateMetricName("taskstream.ingest.circuit_breaker.failure_rate")
-                .slowCallRateMetricName("taskstream.ingest.circuit_breaker.slow_call_rate")
-                .build(), breakers).bindTo(meters);
+        CircuitBreaker breaker = CircuitBreakers.create(SubmissionPublisher.BREAKER,
+                SubmissionPublisher.breakerConfig(properties.retryAfter(), clock), meters);
         breaker.getEventPublisher().onStateTransition(event ->
                 log.warn("Kafka circuit breaker of submissions: {}", event.getStateTransition()));
         return new SubmissionPublisher(template, topics, ackTimeout(properties), properties.retryAfter(), breaker);

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import io.taskstream.embedded.MutableClock;
+
 class ApiKeyAuthenticatorTest {
 
     private final InMemoryKeys keys = new InMemoryKeys();
@@ -77,33 +79,5 @@ class ApiKeyAuthenticatorTest {
         assertThat(timed.authenticate("ts_exp_" + secret)).isPresent();
         now.set(Instant.parse("2026-11-29T10:00:01Z"));
         assertThat(timed.authenticate("ts_exp_" + secret)).isEmpty();
-    }
-
-    /** A clock a test sets. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

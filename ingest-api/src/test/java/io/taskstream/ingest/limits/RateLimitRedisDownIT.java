@@ -25,6 +25,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.RedisURI;
 import io.taskstream.embedded.MutableClock;
 import io.taskstream.embedded.SharedInfrastructure;
+import io.taskstream.embedded.TcpProxy;
 import io.taskstream.ingest.IngestApiApplication;
 import io.taskstream.ingest.ItSupport;
 import io.taskstream.ingest.TestApi;

@@ -24,6 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.taskstream.ingest.ApiWithKafkaIt;
 import io.taskstream.ingest.ItSupport;
+import io.taskstream.ingest.auth.KeyRepository;
 import io.taskstream.ingest.config.IngestProperties;
 import io.taskstream.ingest.projection.TaskEvents;
 import io.taskstream.schemas.ControlCommand;
@@ -47,6 +48,8 @@ class TaskControlIT extends ApiWithKafkaIt {
     private static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
     private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
+    @Autowired
+    KeyRepository keys;
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
@@ -112,7 +115,8 @@ class TaskControlIT extends ApiWithKafkaIt {
             assertThat(c.tenantId()).isEqualTo("default");
             assertThat(c.priority()).isNull();
             assertThat(c.requestedAt()).isEqualTo(Instant.parse(flag));
-            assertThat(c.requestedBy()).isEqualTo("admin");
+            assertThat(c.requestedBy()).as("the id of the key that asked").isEqualTo(keys.findByPrefix("it")
+                    .orElseThrow().id().toString());
         });
     }
 

@@ -1,4 +1,4 @@
-package io.taskstream.ingest.limits;
+package io.taskstream.embedded;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +12,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder between the client and Redis that the test can cut and restore: a network
- * partition with Redis itself still running (its data and script cache intact). A copy of
- * {@code redis-lock}'s test proxy (test code of another module is not on this class path).
+ * A TCP forwarder between a client and a server (Redis, in the tests that use it) that a test can cut
+ * and restore: a network partition with the server itself still running (for Redis: its data and script
+ * cache intact). For tests only.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final int targetPort;
     private final int port;
@@ -24,18 +24,22 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private ServerSocket listener;
 
-    TcpProxy(int targetPort) {
+    public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
-        this.port = io.taskstream.ingest.ItSupport.unusedPort();
+        try (ServerSocket probe = new ServerSocket(0)) {
+            this.port = probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         connect();
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Accepts and forwards connections (again). */
-    synchronized void connect() {
+    public synchronized void connect() {
         try {
             listener = new ServerSocket();
             listener.setReuseAddress(true);
@@ -48,7 +52,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Closes every connection and refuses new ones until {@link #connect()}. */
-    synchronized void cut() {
+    public synchronized void cut() {
         try {
             listener.close();
         } catch (IOException ignored) {

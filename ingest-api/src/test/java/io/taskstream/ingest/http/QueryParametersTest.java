@@ -1,4 +1,4 @@
-package io.taskstream.ingest.schedules;
+package io.taskstream.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,7 @@ import org.springframework.util.MultiValueMap;
 import io.taskstream.ingest.errors.ApiException;
 import io.taskstream.schemas.Violation;
 
-class ScheduleControllerTest {
+class QueryParametersTest {
 
     private static MultiValueMap<String, String> query(String... nameValuePairs) {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
@@ -26,13 +26,13 @@ class ScheduleControllerTest {
 
     @Test
     void knownParametersAreReadOnceAndEmptyOnesCountAsAbsent() {
-        assertThat(ScheduleController.parameters(query("limit", "5", "cursor", ""), List.of("limit", "cursor")))
+        assertThat(QueryParameters.single(query("limit", "5", "cursor", ""), List.of("limit", "cursor")))
                 .isEqualTo(Map.of("limit", "5"));
     }
 
     @Test
     void unknownAndRepeatedParametersAreRefusedTogether() {
-        assertThatThrownBy(() -> ScheduleController.parameters(query("colour", "red", "from", "a", "from", "b"),
+        assertThatThrownBy(() -> QueryParameters.single(query("colour", "red", "from", "a", "from", "b"),
                 List.of("from"))).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors())
                         .containsExactlyInAnyOrder(new Violation("colour", "unknown parameter; supported: from"),
                                 new Violation("from", "must be given at most once")));
@@ -40,10 +40,19 @@ class ScheduleControllerTest {
 
     @Test
     void anInstantMayHaveAnOffset() {
-        assertThat(ScheduleController.instant("2027-03-28T03:00:00+02:00", "from"))
+        assertThat(QueryParameters.instant("2027-03-28T03:00:00+02:00", "from"))
                 .isEqualTo(Instant.parse("2027-03-28T01:00:00Z"));
-        assertThatThrownBy(() -> ScheduleController.instant("2027-03-28", "from"))
+        assertThatThrownBy(() -> QueryParameters.instant("2027-03-28", "from"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).singleElement()
                         .satisfies(v -> assertThat(v.field()).isEqualTo("from")));
+    }
+
+    @Test
+    void aLimitIsANumberOrAbsent() {
+        assertThat(QueryParameters.limit(Map.of("limit", "20"))).isEqualTo(20);
+        assertThat(QueryParameters.limit(Map.of())).isNull();
+        assertThatThrownBy(() -> QueryParameters.limit(Map.of("limit", "twenty")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errors()).singleElement()
+                        .satisfies(v -> assertThat(v.field()).isEqualTo("limit")));
     }
 }
