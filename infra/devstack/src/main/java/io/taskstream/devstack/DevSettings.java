@@ -31,7 +31,7 @@ public record DevSettings(int httpPort, String adminKey, Path workDir, int parti
                           Optional<String> redisUrl) {
 
     /** {@code ts_<prefix>_<secret>}: a prefix of letters and digits, a secret of 32 or more. */
-    public static final Pattern KEY_FORMAT = Pattern.compile("ts_([A-Za-z0-9]{1,32})_([A-Za-z0-9]{32,})");
+    public static final Pattern KEY_FORMAT = Pattern.compile("ts_([A-Za-z0-9]{1,32})_([A-Za-z0-9]{32,128})");
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_PARTITIONS = 3;
 
@@ -41,7 +41,7 @@ public record DevSettings(int httpPort, String adminKey, Path workDir, int parti
         }
         if (!KEY_FORMAT.matcher(adminKey).matches()) {
             throw new IllegalArgumentException(
-                    "TASKSTREAM_DEV_ADMIN_KEY must look like ts_<prefix>_<secret>: letters and digits, a secret of 32+ characters");
+                    "TASKSTREAM_DEV_ADMIN_KEY must look like ts_<prefix>_<secret>: letters and digits, a secret of 32-128 characters");
         }
     }
 
