@@ -34,6 +34,12 @@ public final class TcpProxy implements AutoCloseable {
         connect();
     }
 
+    /** The port clients connect to. */
+    public int port() {
+        return port;
+    }
+
+    /** A Redis URL through the proxy. */
     public String url() {
         return "redis://127.0.0.1:" + port;
     }
