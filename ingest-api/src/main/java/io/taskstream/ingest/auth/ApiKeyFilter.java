@@ -82,8 +82,7 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     private static String validTenant(String tenant) {
         if (!IngestProperties.TENANT_PATTERN.matcher(tenant).matches()) {
-            throw ApiException.validation(List.of(new Violation(TENANT_HEADER,
-                    "must be a tenant id: 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")));
+            throw ApiException.validation(List.of(new Violation(TENANT_HEADER, IngestProperties.TENANT_RULE)));
         }
         return tenant;
     }

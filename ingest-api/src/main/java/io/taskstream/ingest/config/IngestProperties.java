@@ -112,6 +112,9 @@ public record IngestProperties(
             Pattern.compile("ts_[A-Za-z0-9]{1,32}_[A-Za-z0-9]{" + MIN_ADMIN_SECRET_LENGTH + ",128}");
     /** Tenant ids as the wire schemas allow them. */
     public static final Pattern TENANT_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /** What a value that does not match {@link #TENANT_PATTERN} is told. */
+    public static final String TENANT_RULE =
+            "must be a tenant id: 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit";
     /** The queue depth limit of a priority that {@code queue-limits} does not name. */
     public static final int DEFAULT_QUEUE_LIMIT = 10_000;
 

@@ -213,8 +213,7 @@ public class ApiKeys {
             return caller.tenantId();
         }
         if (!value.isString() || !IngestProperties.TENANT_PATTERN.matcher(value.asString()).matches()) {
-            violations.add(new Violation("tenantId", "must be a tenant id: 1-100 letters, digits, '.', '_' or '-', "
-                    + "starting with a letter or digit"));
+            violations.add(new Violation("tenantId", IngestProperties.TENANT_RULE));
             return null;
         }
         String tenant = value.asString();

@@ -2,7 +2,6 @@ package io.taskstream.ingest.tasks;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,8 +35,6 @@ import io.taskstream.schemas.Json;
 import io.taskstream.schemas.TaskIds;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Violation;
-import io.taskstream.schemas.crypto.KeyProvider;
-import io.taskstream.schemas.crypto.PayloadCipher;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -131,15 +128,6 @@ public class TaskSubmitter {
     private final Counter rywInsertFailures;
     private final Counter fallbacks;
     private final TaskEncryption encryption;
-
-    /** A submitter for a deployment without payload encryption: tasks asking for it are refused. */
-    public TaskSubmitter(SubmissionReader reader, SubmissionPublisher publisher, TaskRepository repository,
-            PendingRowWriter rows, IdempotencyKeys keys, TransactionTemplate transactions, Admission admission,
-            PendingViews pendingViews, Clock clock, RandomGenerator random, Duration keyWait, Duration rowWait,
-            Duration retryAfter, MeterRegistry meters) {
-        this(reader, publisher, repository, rows, keys, transactions, admission, pendingViews, clock, random, keyWait,
-                rowWait, retryAfter, meters, new TaskEncryption(new PayloadCipher(KeyProvider.NONE, new SecureRandom())));
-    }
 
     /**
      * @param keyWait    how long a request waits for another one holding its idempotency key (in Redis or

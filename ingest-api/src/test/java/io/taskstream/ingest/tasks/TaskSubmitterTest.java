@@ -9,6 +9,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +49,8 @@ import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.crypto.PayloadCipher;
+import io.taskstream.schemas.crypto.KeyProvider;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -91,7 +94,8 @@ class TaskSubmitterTest {
                 CircuitBreaker.of("test", SubmissionPublisher.breakerConfig(Duration.ofSeconds(5), clock)));
         return new TaskSubmitter(new SubmissionReader(SchemaValidator.load(), 1024), publisher, repository, rowWriter,
                 null, null, admission, pendingViews, clock, new Random(42), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(5), meters);
+                Duration.ofSeconds(5), Duration.ofSeconds(5), meters,
+                new TaskEncryption(new PayloadCipher(KeyProvider.NONE, new SecureRandom())));
     }
 
     private final PendingRowWriter rowWriter = new PendingRowWriter(repository, 1000, meters);
