@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.taskstream.bench.suite.BenchSuite;
 import io.taskstream.schemas.CronSchedule;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Topics;
@@ -29,6 +30,9 @@ public final class BenchMain {
     static final Path DEV_JSON = Path.of(".taskstream", "dev.json");
 
     static final String USAGE = """
+            usage: taskstream bench [--quick] [--out DIR] [throughput-kafka|throughput-rest|latency|delayed|scaling…]
+              the benchmark: starts its own devstack (or measures TASKSTREAM_API_URL …), runs the scenarios
+              (all unless named) and writes bench-results/<timestamp>/report.{json,md,html}
             usage: taskstream bench submit [options]
               --rate N          requests per second (default 1000)
               --duration D      measured time, e.g. 60s or PT1M (default 60s)
@@ -54,6 +58,9 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        if (BenchSuite.handles(args)) {
+            System.exit(BenchSuite.run(args, System::getenv, System.out, System.err));
+        }
         System.exit(run(args, DEV_JSON, System.out, System.err));
     }
 
@@ -89,8 +96,9 @@ public final class BenchMain {
                     "--worker-group")), devJson(devJson), devJson);
             case "schedules" -> schedules(options(rest, Set.of(), Set.of("--schedules", "--minutes", "--cron",
                     "--type", "--payload", "--timeout", "--kafka", "--topic-prefix")), devJson(devJson), devJson);
-            default -> throw new IllegalArgumentException(
-                    "the scenarios built so far are 'submit' and 'schedules' (the full benchmark is issue #8)");
+            default -> throw new IllegalArgumentException("unknown command '" + name + "': the benchmark is "
+                    + "'./taskstream bench [--quick] [" + String.join("|", BenchSuite.SCENARIOS) + "…]'; "
+                    + "'submit' and 'schedules' load a running ./taskstream dev");
         };
     }
 

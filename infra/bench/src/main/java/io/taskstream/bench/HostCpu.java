@@ -16,13 +16,13 @@ import java.util.Optional;
  * @param idle  ticks idle or waiting for I/O
  * @param steal ticks the hypervisor gave to someone else while this machine wanted to run
  */
-record HostCpu(long busy, long idle, long steal) {
+public record HostCpu(long busy, long idle, long steal) {
 
-    static final Path PROC_STAT = Path.of("/proc/stat");
-    static final Path PROC_CPUINFO = Path.of("/proc/cpuinfo");
+    public static final Path PROC_STAT = Path.of("/proc/stat");
+    public static final Path PROC_CPUINFO = Path.of("/proc/cpuinfo");
 
     /** The current reading, or empty where {@code /proc/stat} cannot be read (not Linux). */
-    static Optional<HostCpu> read(Path procStat) {
+    public static Optional<HostCpu> read(Path procStat) {
         try {
             for (String line : Files.readAllLines(procStat)) {
                 if (line.startsWith("cpu ")) {
@@ -54,13 +54,19 @@ record HostCpu(long busy, long idle, long steal) {
 
     /** E.g. {@code 1.05 of 2 cores busy, 0.1 % stolen by the hypervisor}, for the time since {@code earlier}. */
     String since(HostCpu earlier, int cores) {
-        long busyTicks = busy - earlier.busy;
-        long total = busyTicks + (idle - earlier.idle) + (steal - earlier.steal);
+        long total = (busy - earlier.busy) + (idle - earlier.idle) + (steal - earlier.steal);
         if (total <= 0) {
             return "no CPU time elapsed";
         }
         return String.format(Locale.ROOT, "%.2f of %d cores busy, %.1f %% stolen by the hypervisor",
-                (double) busyTicks / total * cores, cores, 100.0 * (steal - earlier.steal) / total);
+                coresBusySince(earlier, cores), cores, 100.0 * (steal - earlier.steal) / total);
+    }
+
+    /** How many of {@code cores} were busy on average since {@code earlier} (0 when no time elapsed). */
+    public double coresBusySince(HostCpu earlier, int cores) {
+        long busyTicks = busy - earlier.busy;
+        long total = busyTicks + (idle - earlier.idle) + (steal - earlier.steal);
+        return total <= 0 ? 0 : (double) busyTicks / total * cores;
     }
 
     /**
@@ -75,7 +81,7 @@ record HostCpu(long busy, long idle, long steal) {
     }
 
     /** The processor's model name from {@code /proc/cpuinfo}, or "unknown processor". */
-    static String model(Path cpuinfo) {
+    public static String model(Path cpuinfo) {
         try (var lines = Files.lines(cpuinfo)) {
             return lines.filter(l -> l.startsWith("model name")).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown processor");

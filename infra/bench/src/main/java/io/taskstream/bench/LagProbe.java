@@ -88,6 +88,11 @@ public final class LagProbe implements AutoCloseable {
         return lag <= partitions;
     }
 
+    /** A lag less what may be transaction markers (one per partition, see {@link #caughtUp}): records of work. */
+    public long work(long lag) {
+        return Math.max(0, lag - partitions);
+    }
+
     /** Starts sampling every {@code interval} in the background; a failed sample is skipped. */
     public LagProbe start(Duration interval) {
         startNanos = System.nanoTime();

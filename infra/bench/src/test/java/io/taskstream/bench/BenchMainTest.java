@@ -121,8 +121,8 @@ class BenchMainTest {
 
     @Test
     void badUsageIsExitCodeTwoWithTheReasonAndTheUsage() throws Exception {
-        assertThat(usageError(new String[] {})).contains("the scenarios built so far are 'submit' and 'schedules'")
-                .contains("usage: taskstream bench submit").contains("usage: taskstream bench schedules");
+        assertThat(usageError(new String[] {"bogus"})).contains("unknown command 'bogus'")
+                .contains("usage: taskstream bench [--quick]").contains("usage: taskstream bench submit").contains("usage: taskstream bench schedules");
         assertThat(usageError(new String[] {"submit", "--rate"})).contains("--rate needs a value");
         assertThat(usageError(new String[] {"submit", "--rate", "fast", "--api", "http://h", "--key", "k"}))
                 .contains("--rate must be a number, not 'fast'");

@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code TASKSTREAM_KAFKA_BOOTSTRAP}</td><td>embedded</td><td>use this Kafka instead of an embedded broker</td></tr>
  *   <tr><td>{@code TASKSTREAM_DB_URL} (+ {@code _USER}, {@code _PASSWORD})</td><td>embedded</td><td>use this PostgreSQL</td></tr>
  *   <tr><td>{@code TASKSTREAM_REDIS_URL}</td><td>embedded</td><td>use this Redis</td></tr>
+ *   <tr><td>{@code TASKSTREAM_DEV_PARTITIONS}</td><td>3</td><td>partitions of each topic (1-64; the benchmark
+ *       uses 12)</td></tr>
+ *   <tr><td>{@code TASKSTREAM_DEV_WORKER}</td><td>true</td><td>{@code false}: no worker in this process (the
+ *       benchmark runs workers as processes of their own, {@code ./taskstream run worker})</td></tr>
  *   <tr><td>{@code TASKSTREAM_ENCRYPTION_KEYS} / {@code _KEYS_FILE}</td><td>a key generated once into
  *       {@code .taskstream/encryption-keys}</td><td>the payload-encryption key ring of the API and the worker
  *       ({@link DevKeys})</td></tr>
@@ -25,19 +29,25 @@ import java.util.regex.Pattern;
  *
  * @param workDir     where {@code dev.json}, Kafka Streams state and the process registry live ({@code .taskstream/})
  * @param partitions  partitions of each topic (a few: this is one machine)
+ * @param worker      whether this process runs a worker too
  */
 public record DevSettings(int httpPort, String adminKey, Path workDir, int partitions,
                           Optional<String> kafkaBootstrap, Optional<String> dbUrl, String dbUser, String dbPassword,
-                          Optional<String> redisUrl) {
+                          Optional<String> redisUrl, boolean worker) {
 
     /** {@code ts_<prefix>_<secret>}: a prefix of letters and digits, a secret of 32 or more. */
     public static final Pattern KEY_FORMAT = Pattern.compile("ts_([A-Za-z0-9]{1,32})_([A-Za-z0-9]{32,128})");
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_PARTITIONS = 3;
+    public static final int MAX_PARTITIONS = 64;
 
     public DevSettings {
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("TASKSTREAM_HTTP_PORT must be a port number (0-65535), got " + httpPort);
+        }
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException(
+                    "TASKSTREAM_DEV_PARTITIONS must be a whole number from 1 to " + MAX_PARTITIONS + ", got " + partitions);
         }
         if (!KEY_FORMAT.matcher(adminKey).matches()) {
             throw new IllegalArgumentException(
@@ -54,14 +64,26 @@ public record DevSettings(int httpPort, String adminKey, Path workDir, int parti
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("TASKSTREAM_HTTP_PORT must be a port number (0-65535), got " + port);
         }
+        String partitionsValue = value(env, "TASKSTREAM_DEV_PARTITIONS").orElse(String.valueOf(DEFAULT_PARTITIONS));
+        int partitions;
+        try {
+            partitions = Integer.parseInt(partitionsValue);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("TASKSTREAM_DEV_PARTITIONS must be a whole number from 1 to "
+                    + MAX_PARTITIONS + ", got " + partitionsValue);
+        }
+        String worker = value(env, "TASKSTREAM_DEV_WORKER").orElse("true");
+        if (!worker.equals("true") && !worker.equals("false")) {
+            throw new IllegalArgumentException("TASKSTREAM_DEV_WORKER must be true or false, got " + worker);
+        }
         return new DevSettings(httpPort,
                 value(env, "TASKSTREAM_DEV_ADMIN_KEY").orElseGet(() -> randomKey(random)),
-                workDir, DEFAULT_PARTITIONS,
+                workDir, partitions,
                 value(env, "TASKSTREAM_KAFKA_BOOTSTRAP"),
                 value(env, "TASKSTREAM_DB_URL"),
                 value(env, "TASKSTREAM_DB_USER").orElse("postgres"),
                 Optional.ofNullable(env.apply("TASKSTREAM_DB_PASSWORD")).orElse(""),
-                value(env, "TASKSTREAM_REDIS_URL"));
+                value(env, "TASKSTREAM_REDIS_URL"), Boolean.parseBoolean(worker));
     }
 
     public static DevSettings fromEnvironment(Path workDir) {

@@ -99,10 +99,12 @@ public final class DevStack implements AutoCloseable {
             worker.put("taskstream.worker.sample-handlers", "true");
             keysFile.ifPresent(file -> worker.put("taskstream.encryption.keys-file", file.toString()));
 
-            List<CompletableFuture<ConfigurableApplicationContext>> starting = List.of(
+            List<CompletableFuture<ConfigurableApplicationContext>> starting = new ArrayList<>(List.of(
                     startAsync("ingest-api", IngestApiApplication.application(), WebApplicationType.SERVLET, ingest),
-                    startAsync("scheduler", SchedulerApplication.application(), WebApplicationType.NONE, scheduler),
-                    startAsync("worker", WorkerApplication.application(), WebApplicationType.NONE, worker));
+                    startAsync("scheduler", SchedulerApplication.application(), WebApplicationType.NONE, scheduler)));
+            if (settings.worker()) {
+                starting.add(startAsync("worker", WorkerApplication.application(), WebApplicationType.NONE, worker));
+            }
             RuntimeException failure = null;
             for (CompletableFuture<ConfigurableApplicationContext> context : starting) {
                 try {

@@ -21,8 +21,25 @@ class DevSettingsTest {
         assertThat(settings.kafkaBootstrap()).isEmpty();
         assertThat(settings.dbUrl()).isEmpty();
         assertThat(settings.redisUrl()).isEmpty();
+        assertThat(settings.partitions()).isEqualTo(3);
+        assertThat(settings.worker()).isTrue();
         assertThat(DevSettings.fromEnvironment(Map.<String, String>of()::get, DIR, new Random(2)).adminKey())
                 .isNotEqualTo(settings.adminKey());
+    }
+
+    @Test
+    void theBenchmarkCanAskForMorePartitionsAndNoWorker() {
+        DevSettings settings = DevSettings.fromEnvironment(Map.of("TASKSTREAM_DEV_PARTITIONS", "12",
+                "TASKSTREAM_DEV_WORKER", "false")::get, DIR, new Random(1));
+        assertThat(settings.partitions()).isEqualTo(12);
+        assertThat(settings.worker()).isFalse();
+        for (String wrong : new String[] {"0", "65", "many"}) {
+            assertThatThrownBy(() -> DevSettings.fromEnvironment(Map.of("TASKSTREAM_DEV_PARTITIONS", wrong)::get, DIR,
+                    new Random(1))).hasMessage("TASKSTREAM_DEV_PARTITIONS must be a whole number from 1 to 64, got "
+                            + wrong);
+        }
+        assertThatThrownBy(() -> DevSettings.fromEnvironment(Map.of("TASKSTREAM_DEV_WORKER", "no")::get, DIR,
+                new Random(1))).hasMessage("TASKSTREAM_DEV_WORKER must be true or false, got no");
     }
 
     @Test

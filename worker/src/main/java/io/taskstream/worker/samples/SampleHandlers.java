@@ -7,13 +7,18 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The sample handlers of the runnable worker ({@code log}, {@code sleep}, {@code fail},
+ * The sample handlers of the runnable worker ({@code noop}, {@code log}, {@code sleep}, {@code fail},
  * {@code email.send}, {@code report.generate}, {@code http.request}), registered only with
  * {@code taskstream.worker.sample-handlers=true}. Their payloads are in the worker's README.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty("taskstream.worker.sample-handlers")
 public class SampleHandlers {
+
+    @Bean
+    NoopHandler noopHandler() {
+        return new NoopHandler();
+    }
 
     @Bean
     LogHandler logHandler() {

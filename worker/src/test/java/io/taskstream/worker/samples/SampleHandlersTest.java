@@ -84,6 +84,13 @@ class SampleHandlersTest {
     }
 
     @Test
+    void noopCompletesAtOnceWithoutAResult() {
+        NoopHandler noop = new NoopHandler();
+        assertThat(noop.type()).isEqualTo("noop");
+        assertThat(completed(noop.handle(attempt("noop", 1, Map.of())))).isNull();
+    }
+
+    @Test
     void logCompletesWithoutAResult() {
         assertThat(completed(new LogHandler().handle(attempt("log", 1, Map.of("hello", "world"))))).isNull();
     }
