@@ -12,6 +12,19 @@ class WireCodecTest {
     private final WireCodec<TaskSubmission> codec = new WireCodec<>(TaskSubmission.class, SchemaValidator.load());
 
     @Test
+    void aPipelineCodecReadsWhatTheStrictOneReadsAndExplainsFailuresTheSameWay() {
+        WireCodec<TaskSubmission> pipeline = WireCodec.forPipeline(TaskSubmission.class, SchemaValidator.load());
+        String valid = "{\"id\":\"0190f3a2-7c4e-7abc-8def-0123456789ab\",\"tenantId\":\"acme\",\"type\":\"log\","
+                + "\"payload\":{\"n\":1},\"priority\":\"HIGH\"}";
+        assertThat(pipeline.read(valid)).isEqualTo(codec.read(valid)).isInstanceOf(Decoded.Valid.class);
+        for (String bad : new String[] {"{\"tenantId\":\"acme\"}", "{\"tenantId\":\"acme\",\"type\":\"log\",\"payload\":{},"
+                + "\"priority\":\"URGENT\"}", "{\"type\":\"log\",\"payload\":{}}", "[1]", "not json"}) {
+            assertThat(pipeline.read(bad)).as(bad).isEqualTo(codec.read(bad)).isNotInstanceOf(Decoded.Valid.class);
+        }
+        assertThat(pipeline.document()).isEqualTo(Document.TASK_SUBMISSION);
+    }
+
+    @Test
     void garbageBytesAreUnreadable() {
         Decoded<TaskSubmission> decoded = codec.read("not json at all {".getBytes(StandardCharsets.UTF_8));
         assertThat(decoded).isInstanceOfSatisfying(Decoded.Unreadable.class, u -> {

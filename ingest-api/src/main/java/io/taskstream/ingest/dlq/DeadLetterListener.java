@@ -33,7 +33,7 @@ public class DeadLetterListener implements BatchMessageListener<String, byte[]> 
 
     public DeadLetterListener(DeadLetterProjection projection, SchemaValidator validator, MeterRegistry meters) {
         this.projection = projection;
-        this.codec = new WireCodec<>(DeadLetter.class, validator);
+        this.codec = WireCodec.forPipeline(DeadLetter.class, validator);
         this.withoutTask = DeadLetterProjection.counter(meters, "without_task");
         this.unreadable = DeadLetterProjection.counter(meters, "unreadable");
     }

@@ -31,7 +31,7 @@ public class ProjectionListener implements BatchMessageListener<String, byte[]> 
 
     public ProjectionListener(TaskProjection projection, SchemaValidator validator, MeterRegistry meters) {
         this.projection = projection;
-        this.codec = new WireCodec<>(TaskEvent.class, validator);
+        this.codec = WireCodec.forPipeline(TaskEvent.class, validator);
         this.unreadable = TaskProjection.counter(meters, "unreadable");
     }
 

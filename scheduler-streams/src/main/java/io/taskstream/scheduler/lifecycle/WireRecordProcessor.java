@@ -41,7 +41,7 @@ public abstract class WireRecordProcessor<T> implements Processor<String, byte[]
      */
     protected WireRecordProcessor(Class<T> type, SchemaValidator validator, TaskLifecycle.Rules rules,
                                   BiConsumer<SchedulerMetrics, String> countRejected) {
-        this.codec = new WireCodec<>(type, validator);
+        this.codec = WireCodec.forPipeline(type, validator);
         this.rules = Objects.requireNonNull(rules, "rules");
         this.countRejected = Objects.requireNonNull(countRejected, "countRejected");
         this.metrics = rules.metrics();

@@ -102,11 +102,13 @@ public final class BenchSuite {
         int cpus = Runtime.getRuntime().availableProcessors();
         out.printf("bench: %s%s into %s; host %d CPUs (%s)%n", String.join(", ", options.scenarios()),
                 options.quick() ? " (quick)" : "", options.out(), cpus, HostCpu.model(HostCpu.PROC_CPUINFO));
-        Instant begin = clock.instant();
         // one origin for the process samples and the scenarios' windows and series (seconds since begin)
-        try (ProcessSampler sampler = new ProcessSampler(Path.of("/proc"), System::nanoTime, System.nanoTime());
-             Deployment deployment = Deployment.start(env, Deployment.Launch.fromSystemProperties(), options.out(),
-                     Duration.ofMinutes(3))) {
+        Instant begin = clock.instant();
+        long beginNanos = System.nanoTime();
+        // the sampler closes first: its JMX connections must not outlive the processes they watch
+        try (Deployment deployment = Deployment.start(env, Deployment.Launch.fromSystemProperties(), options.out(),
+                     Duration.ofMinutes(3));
+             ProcessSampler sampler = new ProcessSampler(Path.of("/proc"), System::nanoTime, beginNanos)) {
             Deployment.Endpoints endpoints = deployment.endpoints();
             out.println("bench: measuring " + endpoints.apiUrl() + " (Kafka " + endpoints.kafka() + ")");
             sampler.track("bench", ProcessHandle.current().pid(), true);
