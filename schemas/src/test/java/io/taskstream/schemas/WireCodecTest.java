@@ -17,10 +17,14 @@ class WireCodecTest {
         String valid = "{\"id\":\"0190f3a2-7c4e-7abc-8def-0123456789ab\",\"tenantId\":\"acme\",\"type\":\"log\","
                 + "\"payload\":{\"n\":1},\"priority\":\"HIGH\"}";
         assertThat(pipeline.read(valid)).isEqualTo(codec.read(valid)).isInstanceOf(Decoded.Valid.class);
+        assertThat(pipeline.read(Json.mapper().readTree(valid))).isEqualTo(codec.read(valid));
         for (String bad : new String[] {"{\"tenantId\":\"acme\"}", "{\"tenantId\":\"acme\",\"type\":\"log\",\"payload\":{},"
                 + "\"priority\":\"URGENT\"}", "{\"type\":\"log\",\"payload\":{}}", "[1]", "not json"}) {
             assertThat(pipeline.read(bad)).as(bad).isEqualTo(codec.read(bad)).isNotInstanceOf(Decoded.Valid.class);
+            assertThat(pipeline.read(Json.mapper().valueToTree(bad))).as("as a tree: " + bad)
+                    .isEqualTo(codec.read(Json.mapper().valueToTree(bad)));
         }
+        assertThat(pipeline.read(new byte[0])).isEqualTo(codec.read(new byte[0]));
         assertThat(pipeline.document()).isEqualTo(Document.TASK_SUBMISSION);
     }
 
