@@ -30,7 +30,7 @@ public final class BenchMain {
     static final Path DEV_JSON = Path.of(".taskstream", "dev.json");
 
     static final String USAGE = """
-            usage: taskstream bench [--quick] [--out DIR] [throughput-kafka|throughput-rest|latency|delayed|scaling…]
+            usage: taskstream bench [--quick] [--out DIR] [--partitions N] [throughput-kafka|throughput-rest|latency|delayed|scaling…]
               the benchmark: starts its own devstack (or measures TASKSTREAM_API_URL …), runs the scenarios
               (all unless named) and writes bench-results/<timestamp>/report.{json,md,html}
             usage: taskstream bench submit [options]

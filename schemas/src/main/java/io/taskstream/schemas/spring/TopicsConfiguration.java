@@ -1,6 +1,8 @@
 package io.taskstream.schemas.spring;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,7 +17,8 @@ import io.taskstream.schemas.Topics;
  * {@code taskstream.topics.*} (environment: {@code TASKSTREAM_TOPICS_PREFIX},
  * {@code TASKSTREAM_TOPICS_PARTITIONS}, {@code TASKSTREAM_TOPICS_REPLICATION_FACTOR}), exposes
  * {@link Topics}, and hands Boot's {@link KafkaAdmin} the topics to create when missing, so the
- * services may start in any order. Import it: {@code @Import(TopicsConfiguration.class)}.
+ * services may start in any order — and only then: an existing topic is never changed
+ * ({@link MissingTopics}). Import it: {@code @Import(TopicsConfiguration.class)}.
  */
 @Configuration(proxyBeanMethods = false)
 public class TopicsConfiguration {
@@ -33,5 +36,20 @@ public class TopicsConfiguration {
     @Bean
     public KafkaAdmin.NewTopics taskstreamTopics(TopicSettings settings) {
         return new KafkaAdmin.NewTopics(settings.newTopics().toArray(NewTopic[]::new));
+    }
+
+    /** Boot's {@link KafkaAdmin} creates missing topics only, never adds partitions: {@link MissingTopics}. */
+    @Bean
+    public static BeanPostProcessor createMissingTopicsOnly(ObjectProvider<TopicSettings> settings) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof KafkaAdmin admin) {
+                    admin.setCreateOrModifyTopic(MissingTopics.through(admin.getConfigurationProperties(),
+                            settings.getObject().newTopics().stream().map(NewTopic::name).toList()));
+                }
+                return bean;
+            }
+        };
     }
 }

@@ -31,7 +31,7 @@ import io.taskstream.bench.report.ReportWriter;
 import io.taskstream.schemas.Topics;
 
 /**
- * {@code ./taskstream bench [--quick] [--out DIR] [scenario…]}: the benchmark of issue #8. Starts the
+ * {@code ./taskstream bench [--quick] [--out DIR] [--partitions N] [scenario…]}: the benchmark of issue #8. Starts the
  * system ({@link Deployment}), one worker process of 100 slots, then runs the scenarios in this order —
  * {@code throughput-kafka}, {@code throughput-rest}, {@code latency}, {@code delayed}, {@code scaling} (all
  * of them unless named) — sampling CPU and heap of every process once a second, and writes
@@ -50,8 +50,11 @@ public final class BenchSuite {
             .withZone(ZoneOffset.UTC);
 
     /** What the command line asked for. */
-    record Options(boolean quick, List<String> scenarios, Path out) {
+    record Options(boolean quick, List<String> scenarios, Path out, int partitions) {
     }
+
+    /** Partitions per topic of the bench's devstack: the issue's scaling curve is on 12. */
+    static final int DEFAULT_PARTITIONS = 12;
 
     private BenchSuite() {
     }
@@ -64,6 +67,7 @@ public final class BenchSuite {
     static Options parse(String[] args, Instant now) {
         boolean quick = false;
         Path out = null;
+        int partitions = DEFAULT_PARTITIONS;
         Set<String> scenarios = new LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -73,6 +77,16 @@ public final class BenchSuite {
                         throw new IllegalArgumentException("--out needs a directory");
                     }
                     out = Path.of(args[++i]);
+                }
+                case "--partitions" -> {
+                    try {
+                        partitions = Integer.parseInt(i + 1 == args.length ? "" : args[++i]);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--partitions needs a whole number from 1 to 64");
+                    }
+                    if (partitions < 1 || partitions > 64) {
+                        throw new IllegalArgumentException("--partitions needs a whole number from 1 to 64");
+                    }
                 }
                 default -> {
                     if (!SCENARIOS.contains(args[i])) {
@@ -84,7 +98,7 @@ public final class BenchSuite {
             }
         }
         List<String> ordered = SCENARIOS.stream().filter(s -> scenarios.isEmpty() || scenarios.contains(s)).toList();
-        return new Options(quick, ordered, out != null ? out : Path.of("bench-results", STAMP.format(now)));
+        return new Options(quick, ordered, out != null ? out : Path.of("bench-results", STAMP.format(now)), partitions);
     }
 
     /** Runs the suite; answers the exit code. */
@@ -107,7 +121,7 @@ public final class BenchSuite {
         long beginNanos = System.nanoTime();
         // the sampler closes first: its JMX connections must not outlive the processes they watch
         try (Deployment deployment = Deployment.start(env, Deployment.Launch.fromSystemProperties(), options.out(),
-                     Duration.ofMinutes(3));
+                     options.partitions(), Duration.ofMinutes(3));
              ProcessSampler sampler = new ProcessSampler(Path.of("/proc"), System::nanoTime, beginNanos)) {
             Deployment.Endpoints endpoints = deployment.endpoints();
             out.println("bench: measuring " + endpoints.apiUrl() + " (Kafka " + endpoints.kafka() + ")");

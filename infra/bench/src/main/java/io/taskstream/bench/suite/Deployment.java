@@ -18,7 +18,8 @@ import tools.jackson.databind.JsonNode;
  * The Taskstream a run measures, and the worker processes the run starts against it.
  *
  * <p>Without {@code TASKSTREAM_API_URL} the run starts its own {@code ./taskstream dev} as a child
- * process, in a work directory of its own, on any free port, with 12 partitions per topic and no worker
+ * process, in a work directory of its own, on any free port, with 12 partitions per topic (unless told
+ * otherwise) and no worker
  * inside ({@code TASKSTREAM_DEV_PARTITIONS}, {@code TASKSTREAM_DEV_WORKER=false}); it inherits the other
  * {@code TASKSTREAM_*} variables, so the machine's PostgreSQL or Redis can stand in for the embedded ones.
  * With {@code TASKSTREAM_API_URL} (+ {@code TASKSTREAM_ADMIN_KEY}, {@code TASKSTREAM_KAFKA_BOOTSTRAP},
@@ -64,7 +65,8 @@ final class Deployment implements AutoCloseable {
     }
 
     /** The deployment the environment names, or a fresh devstack started in {@code dir}. */
-    static Deployment start(Function<String, String> env, Launch launch, Path dir, Duration startTimeout)
+    static Deployment start(Function<String, String> env, Launch launch, Path dir, int partitions,
+                            Duration startTimeout)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
         String api = env.apply("TASKSTREAM_API_URL");
@@ -85,7 +87,7 @@ final class Deployment implements AutoCloseable {
             Optional.ofNullable(env.apply(name)).ifPresent(value -> childEnv.put(name, value));
         }
         childEnv.put("TASKSTREAM_HTTP_PORT", "0");
-        childEnv.put("TASKSTREAM_DEV_PARTITIONS", "12");
+        childEnv.put("TASKSTREAM_DEV_PARTITIONS", String.valueOf(partitions));
         childEnv.put("TASKSTREAM_DEV_WORKER", "false");
         childEnv.remove("TASKSTREAM_DEV_ADMIN_KEY");
         Path devJson = work.resolve(".taskstream").resolve("dev.json");

@@ -23,12 +23,14 @@ class BenchSuiteTest {
         assertThat(options.scenarios()).containsExactly("throughput-kafka", "throughput-rest", "latency", "delayed",
                 "scaling");
         assertThat(options.out()).isEqualTo(Path.of("bench-results", "20261129-201530"));
+        assertThat(options.partitions()).isEqualTo(12);
     }
 
     @Test
     void namedScenariosRunInTheCanonicalOrderOnce() {
         BenchSuite.Options options = BenchSuite.parse(new String[] {"scaling", "--quick", "latency", "scaling",
-                "--out", "/tmp/x"}, NOW);
+                "--out", "/tmp/x", "--partitions", "3"}, NOW);
+        assertThat(options.partitions()).isEqualTo(3);
         assertThat(options.quick()).isTrue();
         assertThat(options.scenarios()).containsExactly("latency", "scaling");
         assertThat(options.out()).isEqualTo(Path.of("/tmp/x"));
@@ -39,6 +41,10 @@ class BenchSuiteTest {
         assertThatThrownBy(() -> BenchSuite.parse(new String[] {"speed"}, NOW))
                 .hasMessageContaining("unknown scenario or option 'speed'").hasMessageContaining("throughput-kafka");
         assertThatThrownBy(() -> BenchSuite.parse(new String[] {"--out"}, NOW)).hasMessage("--out needs a directory");
+        for (String[] wrong : new String[][] {{"--partitions"}, {"--partitions", "0"}, {"--partitions", "x"}}) {
+            assertThatThrownBy(() -> BenchSuite.parse(wrong, NOW))
+                    .hasMessage("--partitions needs a whole number from 1 to 64");
+        }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = BenchSuite.run(new String[] {"--fast"}, Map.<String, String>of()::get,
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
