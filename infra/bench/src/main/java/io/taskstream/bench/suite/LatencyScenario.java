@@ -86,14 +86,8 @@ final class LatencyScenario {
 
     private static OpenLoop.Result submitLatency(Run run) throws Exception {
         Sizes sizes = run.sizes;
-        Deployment.Endpoints endpoints = run.deployment.endpoints();
-        String body = "{\"type\": \"noop\", \"payload\": {}, \"delay\": \"PT1H\", \"labels\": {\"bench\": \""
-                + run.id + "\"}}";
         Instant from = run.clock.instant().plus(sizes.warmup());
-        OpenLoop.Result result = new SubmitScenario(URI.create(endpoints.apiUrl()), endpoints.adminKey(),
-                endpoints.kafka(), sizes.submitRate(), sizes.warmup(), sizes.submit(), 0, body, false, run.topics,
-                "taskstream-projection", "taskstream-workers", Duration.ofSeconds(30))
-                .run(run.out);
+        OpenLoop.Result result = submit(run, sizes.submitRate(), sizes.warmup(), sizes.submit());
         run.window(NAME + " (POST /tasks)", from, run.clock.instant());
         long accepted = result.count(202);
         // due in an hour: pending on purpose (the warm-up's submissions are not counted: not recorded)
@@ -103,6 +97,16 @@ final class LatencyScenario {
                     result.recorded() - accepted, result.recorded(), result.statuses());
         }
         return result;
+    }
+
+    /** {@code POST /tasks} of no-op tasks due in an hour at {@code rate} per second, open loop. */
+    static OpenLoop.Result submit(Run run, double rate, Duration warmup, Duration measured) throws Exception {
+        Deployment.Endpoints endpoints = run.deployment.endpoints();
+        String body = "{\"type\": \"noop\", \"payload\": {}, \"delay\": \"PT1H\", \"labels\": {\"bench\": \""
+                + run.id + "\"}}";
+        return new SubmitScenario(URI.create(endpoints.apiUrl()), endpoints.adminKey(), endpoints.kafka(), rate,
+                warmup, measured, 0, body, false, run.topics, BenchSuite.PROJECTION_GROUP, BenchSuite.WORKER_GROUP,
+                Duration.ofSeconds(30)).run(run.out);
     }
 
     static String describe(Histogram micros) {

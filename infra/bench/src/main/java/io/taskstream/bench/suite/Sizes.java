@@ -41,7 +41,7 @@ public record Sizes(Duration jitWarmup, Duration warmup, Duration throughput, Du
     }
 
     public static Sizes quick() {
-        return new Sizes(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), 200, 2,
+        return new Sizes(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(2), 200, 2,
                 2_000, Duration.ofSeconds(2), 500, 100, Duration.ofSeconds(2), 5_000, 1_000, 1_000,
                 Duration.ofSeconds(2), 2, 100, 20);
     }
