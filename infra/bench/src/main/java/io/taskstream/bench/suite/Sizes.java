@@ -35,9 +35,9 @@ public record Sizes(Duration jitWarmup, Duration warmup, Duration throughput, Du
                     int scalingTaskMs) {
 
     public static Sizes full() {
-        return new Sizes(Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(30), 1000, 4, 40_000,
-                Duration.ofSeconds(30), 2_000, 1_000, Duration.ofSeconds(30), 1_000_000, 100_000, 10_000,
-                Duration.ofSeconds(25), 3, 100, 20);
+        return new Sizes(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                Duration.ofSeconds(20), 1000, 4, 40_000, Duration.ofSeconds(20), 2_000, 1_000, Duration.ofSeconds(20),
+                1_000_000, 100_000, 10_000, Duration.ofSeconds(20), 3, 100, 20);
     }
 
     public static Sizes quick() {
