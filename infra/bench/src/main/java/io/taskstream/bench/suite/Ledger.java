@@ -112,27 +112,30 @@ final class Ledger implements AutoCloseable {
 
     /**
      * Waits until {@code expected} tasks of the tenant are terminal, or {@code timeout} passes; answers how
-     * many are. Polls twice a second: it reads a database another process writes, nothing to be told by.
+     * many are.
      */
     long awaitTerminal(String tenant, long expected, Duration timeout) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long terminal = terminal(tenant);
-        while (terminal < expected && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-            terminal = terminal(tenant);
-        }
-        return terminal;
+        return await(() -> terminal(tenant), expected, timeout);
     }
 
     /** Waits until the projection knows {@code expected} tasks of the tenant (any status), or the timeout. */
     long awaitKnown(String tenant, long expected, Duration timeout) throws SQLException, InterruptedException {
+        return await(() -> known(tenant), expected, timeout);
+    }
+
+    private interface Count {
+        long get() throws SQLException;
+    }
+
+    /** Polls twice a second: it reads a database another process writes, nothing to be told by. */
+    private static long await(Count count, long expected, Duration timeout) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long known = known(tenant);
-        while (known < expected && System.nanoTime() < deadline) {
+        long seen = count.get();
+        while (seen < expected && System.nanoTime() < deadline) {
             Thread.sleep(500);
-            known = known(tenant);
+            seen = count.get();
         }
-        return known;
+        return seen;
     }
 
     private long count(String sql, String tenant) throws SQLException {

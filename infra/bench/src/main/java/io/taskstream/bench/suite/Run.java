@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.random.RandomGenerator;
 
 import io.taskstream.bench.process.ProcessSampler;
+import io.taskstream.bench.report.BenchReport.Rate;
 import io.taskstream.bench.report.BenchReport.Series;
 import io.taskstream.bench.report.BenchReport.Tasks;
 import io.taskstream.schemas.Topics;
@@ -80,6 +81,25 @@ final class Run {
             sent += chunk;
         }
         return sent;
+    }
+
+    /**
+     * The end of a throughput window: waits (bounded) for the tenant's {@code submitted} tasks to end, then
+     * answers what completed inside {@code [from, end)} per second, and leaves the series, the window and the
+     * accounting for the report.
+     */
+    Measured measure(String scenario, String tenant, long submitted, Instant from, Instant end) throws Exception {
+        long terminal = ledger.awaitTerminal(tenant, submitted, Duration.ofSeconds(120));
+        long inWindow = ledger.completedBetween(tenant, from, end);
+        double seconds = Duration.between(from, end).toNanos() / 1e9;
+        series.add(new Series(scenario + " completed", "tasks/s", ledger.completionsPerSecond(tenant, started)));
+        window(scenario, from, end);
+        account(tenant, submitted, submitted, 0);
+        return new Measured(new Rate(inWindow / seconds, inWindow, seconds), terminal);
+    }
+
+    /** A window's rate, and how many of its tasks had ended when the wait for them stopped. */
+    record Measured(Rate rate, long terminal) {
     }
 
     String tenant(String part) {

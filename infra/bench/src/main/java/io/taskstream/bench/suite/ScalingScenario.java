@@ -15,7 +15,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 import io.taskstream.bench.HostCpu;
 import io.taskstream.bench.report.BenchReport.ScalingPoint;
-import io.taskstream.bench.report.BenchReport.Series;
+import io.taskstream.bench.report.BenchReport.Rate;
 
 /**
  * {@code scaling}: 1, then 2, then {@code scalingWorkers} worker processes of {@code slots} slots each
@@ -57,17 +57,12 @@ final class ScalingScenario {
                     ? cpuAfter.get().coresBusySince(cpu.get(), Runtime.getRuntime().availableProcessors()) : 0;
             run.producer.flush();
             long submitted = run.producer.acknowledged() - before;
-            run.ledger.awaitTerminal(tenant, submitted, Duration.ofSeconds(120));
-            long inWindow = run.ledger.completedBetween(tenant, from, end);
-            double seconds = Duration.between(from, end).toNanos() / 1e9;
-            ScalingPoint point = new ScalingPoint(workers, sizes.slots(), inWindow / seconds, busy);
+            Rate rate = run.measure(NAME + " " + workers + " worker" + (workers == 1 ? "" : "s"), tenant, submitted,
+                    from, end).rate();
+            ScalingPoint point = new ScalingPoint(workers, sizes.slots(), rate.tasksPerSec(), busy);
             points.add(point);
-            run.series.add(new Series(NAME + " " + workers + " worker" + (workers == 1 ? "" : "s") + " completed",
-                    "tasks/s", run.ledger.completionsPerSecond(tenant, run.started)));
-            run.window(NAME + " " + workers, from, end);
-            run.account(tenant, submitted, submitted, 0);
             run.print("  %d worker%s: %.0f tasks/s (%d in %.1f s), machine busy %.2f cores", workers,
-                    workers == 1 ? "" : "s", point.tasksPerSec(), inWindow, seconds, busy);
+                    workers == 1 ? "" : "s", point.tasksPerSec(), rate.tasks(), rate.seconds(), busy);
         }
         return points;
     }

@@ -1,10 +1,8 @@
 package io.taskstream.bench.suite;
 
-import java.time.Duration;
 import java.time.Instant;
 
 import io.taskstream.bench.report.BenchReport.Rate;
-import io.taskstream.bench.report.BenchReport.Series;
 
 /**
  * {@code throughput-kafka}: no-op tasks written straight to {@code submit.normal} as fast as the pipeline
@@ -32,15 +30,10 @@ final class ThroughputKafka {
         Instant end = run.clock.instant();
         run.producer.flush();
         long submitted = run.producer.acknowledged() - before;
-        long terminal = run.ledger.awaitTerminal(tenant, submitted, Duration.ofSeconds(120));
-        long inWindow = run.ledger.completedBetween(tenant, from, end);
-        double seconds = Duration.between(from, end).toNanos() / 1e9;
-        Rate rate = new Rate(inWindow / seconds, inWindow, seconds);
-        run.series.add(new Series(NAME + " completed", "tasks/s", run.ledger.completionsPerSecond(tenant, run.started)));
-        run.window(NAME, from, end);
-        run.account(tenant, submitted, submitted, 0);
+        Run.Measured measured = run.measure(NAME, tenant, submitted, from, end);
+        Rate rate = measured.rate();
         run.print("  sent %d, acknowledged %d, terminal %d; %d completed in the %.1f s window: %.0f tasks/s",
-                sent, submitted, terminal, inWindow, seconds, rate.tasksPerSec());
+                sent, submitted, measured.terminal(), rate.tasks(), rate.seconds(), rate.tasksPerSec());
         return rate;
     }
 }

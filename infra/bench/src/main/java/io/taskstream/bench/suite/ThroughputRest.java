@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.taskstream.bench.report.BenchReport.Rate;
-import io.taskstream.bench.report.BenchReport.Series;
 
 /**
  * {@code throughput-rest}: no-op tasks through {@code POST /api/v1/tasks:batch}, {@code restBatch} per
@@ -78,19 +77,14 @@ final class ThroughputRest {
         }
         Instant end = run.clock.instant();
         long submitted = accepted.get();
-        long terminal = run.ledger.awaitTerminal(tenant, submitted, Duration.ofSeconds(120));
-        long inWindow = run.ledger.completedBetween(tenant, from, end);
-        double seconds = Duration.between(from, end).toNanos() / 1e9;
-        Rate rate = new Rate(inWindow / seconds, inWindow, seconds);
-        run.series.add(new Series(NAME + " completed", "tasks/s", run.ledger.completionsPerSecond(tenant, run.started)));
-        run.window(NAME, from, end);
-        run.account(tenant, submitted, submitted, 0);
+        Run.Measured measured = run.measure(NAME, tenant, submitted, from, end);
+        Rate rate = measured.rate();
         if (refused.get() > 0) {
             run.note("%s: %d batch requests were refused (429/503) and waited out", NAME, refused.get());
         }
         run.print("  accepted %d tasks, terminal %d; %d completed in the %.1f s window: %.0f tasks/s; refused %d, "
-                + "failed %d requests", submitted, terminal, inWindow, seconds, rate.tasksPerSec(), refused.get(),
-                failed.get());
+                + "failed %d requests", submitted, measured.terminal(), rate.tasks(), rate.seconds(),
+                rate.tasksPerSec(), refused.get(), failed.get());
         return rate;
     }
 
