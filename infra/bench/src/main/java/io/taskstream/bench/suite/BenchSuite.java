@@ -136,7 +136,8 @@ public final class BenchSuite {
             sampler.start(Duration.ofSeconds(1));
             Topics topics = new Topics(env.apply("TASKSTREAM_TOPIC_PREFIX") == null ? Topics.DEFAULT_PREFIX
                     : env.apply("TASKSTREAM_TOPIC_PREFIX"));
-            String runId = Long.toString(begin.getEpochSecond() % 1_000_000, 36);
+            // tenants are named after the run: unique, so a shared database's earlier runs never count
+            String runId = Long.toString(new SecureRandom().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()));
                  TaskProducer producer = new TaskProducer(endpoints.kafka(), topics, clock, new SecureRandom());
                  Ledger ledger = new Ledger(endpoints.jdbcUrl(), endpoints.dbUser(), endpoints.dbPassword());
