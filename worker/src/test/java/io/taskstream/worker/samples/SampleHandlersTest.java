@@ -247,7 +247,7 @@ class SampleHandlersTest {
         runner.withPropertyValues("taskstream.worker.sample-handlers=true")
                 .run(ctx -> assertThat(ctx.getBeansOfType(TaskHandler.class).values())
                         .extracting(TaskHandler::type)
-                        .containsExactlyInAnyOrder("log", "sleep", "fail", "email.send", "report.generate",
+                        .containsExactlyInAnyOrder("noop", "log", "sleep", "fail", "email.send", "report.generate",
                                 "http.request"));
     }
 

@@ -92,7 +92,7 @@ final class Run {
         long terminal = ledger.awaitTerminal(tenant, submitted, Duration.ofSeconds(120));
         long inWindow = ledger.completedBetween(tenant, from, end);
         double seconds = Duration.between(from, end).toNanos() / 1e9;
-        series.add(new Series(scenario + " completed", "tasks/s", ledger.completionsPerSecond(tenant, started)));
+        series.add(new Series(scenario, "tasks/s completed", ledger.completionsPerSecond(tenant, started)));
         window(scenario, from, end);
         account(tenant, submitted, submitted, 0);
         return new Measured(new Rate(inWindow / seconds, inWindow, seconds), terminal);
