@@ -134,8 +134,8 @@ public final class BenchSuite {
             // embedded PostgreSQL detaches from the devstack (pg_ctl); the machine's own counts too when used
             sampler.trackCommand("postgres", "postgres");
             sampler.start(Duration.ofSeconds(1));
-            Topics topics = new Topics(env.apply("TASKSTREAM_TOPIC_PREFIX") == null ? Topics.DEFAULT_PREFIX
-                    : env.apply("TASKSTREAM_TOPIC_PREFIX"));
+            Topics topics = new Topics(env.apply("TASKSTREAM_TOPICS_PREFIX") == null ? Topics.DEFAULT_PREFIX
+                    : env.apply("TASKSTREAM_TOPICS_PREFIX"));
             // tenants are named after the run: unique, so a shared database's earlier runs never count
             String runId = Long.toString(new SecureRandom().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka()));
