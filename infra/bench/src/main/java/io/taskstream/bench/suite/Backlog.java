@@ -57,22 +57,6 @@ final class Backlog implements AutoCloseable {
         }
     }
 
-    /** The latest sum of lags. */
-    long records() {
-        return records.get();
-    }
-
-    /** The scheduler's lag on the submit topics alone: 0 once everything submitted is admitted. */
-    long admissionLag() throws Exception {
-        return probes.getFirst().lag();
-    }
-
-    /** The projection's lag on {@code events} (up to one transaction marker per partition is none). */
-    boolean projectionCaughtUp() throws Exception {
-        LagProbe projection = probes.getLast();
-        return projection.caughtUp(projection.lag());
-    }
-
     /**
      * Waits until {@code n} more records fit under {@code cap} — the last sample plus what was acquired since
      * it — and counts them; answers false, acquiring nothing, once {@code deadlineNanos} has passed.

@@ -121,7 +121,7 @@ public final class BenchSuite {
         Instant begin = clock.instant();
         long beginNanos = System.nanoTime();
         // the sampler closes first: its JMX connections must not outlive the processes they watch
-        try (Deployment deployment = Deployment.start(env, Deployment.Launch.fromSystemProperties(), options.out(),
+        try (Deployment deployment = Deployment.start(env, Deployment.Launch.fromSystemProperties(Path.of("")), options.out(),
                      options.partitions(), Duration.ofMinutes(3));
              ProcessSampler sampler = new ProcessSampler(Path.of("/proc"), System::nanoTime, beginNanos)) {
             Deployment.Endpoints endpoints = deployment.endpoints();
@@ -144,7 +144,7 @@ public final class BenchSuite {
                  Backlog backlog = new Backlog(admin, topics, SCHEDULER_GROUP, WORKER_GROUP, PROJECTION_GROUP)) {
                 Deployment.Child worker = deployment.startWorker(sizes.slots());
                 sampler.track(worker.name(), worker.process().pid(), true);
-                ScalingScenario.awaitMembers(admin, WORKER_GROUP, 1, Duration.ofSeconds(90));
+                Deployment.awaitWorkers(admin, WORKER_GROUP, 1, Duration.ofSeconds(90));
                 Run run = new Run(sizes, deployment, topics, producer, ledger, backlog, sampler, clock,
                         new SecureRandom(), out, runId, begin);
                 if (!sizes.jitWarmup().isZero()) {

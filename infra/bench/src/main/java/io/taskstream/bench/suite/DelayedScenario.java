@@ -95,6 +95,7 @@ final class DelayedScenario {
                     farAcknowledged + burstAcknowledged, burstAcknowledged, firstDue, heap, heapBefore);
             run.ledger.awaitTerminal(burst, burstAcknowledged, Duration.ofSeconds(120));
             watch.awaitAll(burstAcknowledged, Duration.ofSeconds(30));
+            watch.close(); // its thread is done with the histogram before it is read
             Instant lastDue = firstDue.plusNanos((long) (sizes.burst() * 1e9 / sizes.burstRate()));
             run.window(NAME, firstDue, lastDue);
             Ledger.StartLatency start = run.ledger.startLatency(burst, producing);
@@ -167,9 +168,7 @@ final class DelayedScenario {
                     if ("QUEUED".equals(event.path("status").asString(""))
                             && seen.putIfAbsent(record.key(), true) == null) {
                         long late = Instant.parse(event.get("occurredAt").asString()).toEpochMilli() * 1000 - due * 1000;
-                        synchronized (lateness) {
-                            lateness.recordValue(Math.min(Math.max(0, late), lateness.getHighestTrackableValue()));
-                        }
+                        lateness.recordValue(Math.min(Math.max(0, late), lateness.getHighestTrackableValue()));
                     }
                 }
             }
@@ -182,9 +181,12 @@ final class DelayedScenario {
             }
         }
 
+        /** Stops reading; idempotent. */
         @Override
         public void close() throws InterruptedException {
-            running.set(false);
+            if (!running.getAndSet(false)) {
+                return;
+            }
             thread.join(5_000);
             consumer.close();
         }

@@ -1,15 +1,23 @@
 package io.taskstream.bench.suite;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 import io.taskstream.schemas.Json;
 import tools.jackson.databind.JsonNode;
@@ -29,16 +37,34 @@ import tools.jackson.databind.JsonNode;
  */
 final class Deployment implements AutoCloseable {
 
-    /** Where to find the JVM and the runnable jars: system properties the launcher script sets. */
+    /**
+     * Where to find the JVM and the runnable jars: system properties the launcher script sets, else this
+     * JVM and the jars the build left under {@code root} ({@code <module>/target/<name>-*-exec.jar}).
+     */
     record Launch(String java, List<String> jvmOptions, Path devstackJar, Path workerJar) {
 
-        static Launch fromSystemProperties() {
+        static Launch fromSystemProperties(Path root) throws IOException {
             String options = System.getProperty("taskstream.bench.jvm-options", "").strip();
+            String devstack = System.getProperty("taskstream.bench.devstack-jar");
+            String worker = System.getProperty("taskstream.bench.worker-jar");
             return new Launch(System.getProperty("taskstream.bench.java",
                     ProcessHandle.current().info().command().orElse("java")),
                     options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
-                    Path.of(System.getProperty("taskstream.bench.devstack-jar", "infra/devstack/target/devstack-exec.jar")),
-                    Path.of(System.getProperty("taskstream.bench.worker-jar", "worker/target/worker-exec.jar")));
+                    devstack != null ? Path.of(devstack) : runnableJar(root, "infra/devstack", "devstack"),
+                    worker != null ? Path.of(worker) : runnableJar(root, "worker", "worker"));
+        }
+
+        static Path runnableJar(Path root, String module, String name) throws IOException {
+            try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve(module).resolve("target"),
+                    name + "-*-exec.jar")) {
+                for (Path jar : jars) {
+                    return jar;
+                }
+            } catch (NoSuchFileException e) {
+                // not built: said below
+            }
+            throw new IllegalStateException("no runnable jar of " + module + " under " + root.toAbsolutePath()
+                    + ": build it first (./taskstream bench does)");
         }
     }
 
@@ -180,6 +206,31 @@ final class Deployment implements AutoCloseable {
         Child child = new Child("worker-" + number, builder.start(), log);
         workers.add(child);
         return child;
+    }
+
+    /** Waits until the worker group is stable with {@code members} members (a new worker joined and got partitions). */
+    static void awaitWorkers(Admin admin, String group, int members, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String seen = "not there yet";
+            try {
+                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
+                        .get(10, TimeUnit.SECONDS).get(group);
+                if (description.groupState() == GroupState.STABLE && description.members().size() >= members) {
+                    return;
+                }
+                seen = "state " + description.groupState() + ", members " + description.members().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the worker group " + group + " did not reach " + members
+                        + " members within " + timeout.toSeconds() + " s (" + seen + ")");
+            }
+            Thread.sleep(250); // the group is another process's to change
+        }
     }
 
     /** The last lines of a log, for a failure message. */

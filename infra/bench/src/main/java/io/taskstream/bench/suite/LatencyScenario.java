@@ -4,12 +4,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 
 import io.taskstream.bench.OpenLoop;
+import io.taskstream.bench.Report;
 import io.taskstream.bench.SubmitScenario;
 import io.taskstream.bench.report.BenchReport.Latency;
 import io.taskstream.bench.report.BenchReport.Percentiles;
@@ -110,8 +110,6 @@ final class LatencyScenario {
     }
 
     static String describe(Histogram micros) {
-        Percentiles p = Percentiles.ofMicros(micros);
-        return String.format(Locale.ROOT, "p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (%d tasks)",
-                p.p50Ms(), p.p95Ms(), p.p99Ms(), p.maxMs(), p.count());
+        return Report.percentiles(micros) + " (" + micros.getTotalCount() + " tasks)";
     }
 }

@@ -5,13 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 import io.taskstream.bench.HostCpu;
 import io.taskstream.bench.report.BenchReport.ScalingPoint;
@@ -43,7 +38,7 @@ final class ScalingScenario {
                 Deployment.Child worker = run.deployment.startWorker(sizes.slots());
                 run.sampler.track(worker.name(), worker.process().pid(), true);
             }
-            awaitMembers(admin, workerGroup, workers, Duration.ofSeconds(90));
+            Deployment.awaitWorkers(admin, workerGroup, workers, Duration.ofSeconds(90));
             String tenant = run.tenant("scale-" + workers);
             long before = run.producer.acknowledged();
             Instant from = run.clock.instant().plus(sizes.warmup());
@@ -65,30 +60,5 @@ final class ScalingScenario {
                     workers == 1 ? "" : "s", point.tasksPerSec(), rate.tasks(), rate.seconds(), busy);
         }
         return points;
-    }
-
-    /** Waits until the group is stable with {@code members} members (a new worker joined and got partitions). */
-    static void awaitMembers(Admin admin, String group, int members, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String seen = "not there yet";
-            try {
-                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
-                        .get(10, TimeUnit.SECONDS).get(group);
-                if (description.groupState() == GroupState.STABLE && description.members().size() >= members) {
-                    return;
-                }
-                seen = "state " + description.groupState() + ", members " + description.members().size();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the worker group " + group + " did not reach " + members
-                        + " members within " + timeout.toSeconds() + " s (" + seen + ")");
-            }
-            Thread.sleep(250); // the group is another process's to change
-        }
     }
 }

@@ -32,7 +32,6 @@ final class TaskProducer implements AutoCloseable {
     private final String topic;
     private final Clock clock;
     private final RandomGenerator random;
-    private final AtomicLong sent = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 
@@ -64,7 +63,6 @@ final class TaskProducer implements AutoCloseable {
             json.append(",\"runAt\":\"").append(runAt).append('"');
         }
         json.append('}');
-        sent.incrementAndGet();
         producer.send(new ProducerRecord<>(topic, id.toString(), json.toString().getBytes(StandardCharsets.UTF_8)),
                 (metadata, exception) -> {
                     if (exception == null) {
@@ -79,10 +77,6 @@ final class TaskProducer implements AutoCloseable {
     /** Waits until everything sent so far is acknowledged (or failed). */
     void flush() {
         producer.flush();
-    }
-
-    long sent() {
-        return sent.get();
     }
 
     long acknowledged() {

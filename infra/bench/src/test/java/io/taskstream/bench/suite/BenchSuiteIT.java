@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -29,8 +28,9 @@ class BenchSuiteIT {
     @Test
     void theQuickBenchRunsEveryScenarioAccountsForEveryTaskAndWritesItsReports(@TempDir Path dir) throws Exception {
         Path root = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
-        System.setProperty("taskstream.bench.devstack-jar", runnableJar(root, "infra/devstack", "devstack").toString());
-        System.setProperty("taskstream.bench.worker-jar", runnableJar(root, "worker", "worker").toString());
+        Deployment.Launch built = Deployment.Launch.fromSystemProperties(root);
+        System.setProperty("taskstream.bench.devstack-jar", built.devstackJar().toString());
+        System.setProperty("taskstream.bench.worker-jar", built.workerJar().toString());
         System.setProperty("taskstream.bench.jvm-options", "--enable-native-access=ALL-UNNAMED");
         Map<String, String> env = new HashMap<>();
         copy("TASKSTREAM_TEST_DB_URL", "TASKSTREAM_DB_URL", env);
@@ -75,15 +75,5 @@ class BenchSuiteIT {
         if (value != null && !value.isBlank()) {
             env.put(to, value);
         }
-    }
-
-    private static Path runnableJar(Path root, String module, String name) throws Exception {
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(root.resolve(module).resolve("target"),
-                name + "-*-exec.jar")) {
-            for (Path jar : jars) {
-                return jar;
-            }
-        }
-        throw new IllegalStateException("no runnable jar of " + module + ": build it first");
     }
 }

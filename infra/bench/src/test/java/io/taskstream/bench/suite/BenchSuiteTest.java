@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchSuiteTest {
 
@@ -88,6 +90,19 @@ class BenchSuiteTest {
                 "http://api:8080/");
         assertThat(endpoints).isEqualTo(new Deployment.Endpoints("http://api:8080", "ts_a_b", "k:9092",
                 "jdbc:postgresql://db/x", "postgres", "", "redis://r"));
+    }
+
+    @Test
+    void runnableJarsAreFoundWhereTheBuildLeavesThem(@TempDir Path root) throws Exception {
+        Path target = Files.createDirectories(root.resolve("worker/target"));
+        Files.createFile(target.resolve("worker-0.1.0-SNAPSHOT.jar"));
+        Path jar = Files.createFile(target.resolve("worker-0.1.0-SNAPSHOT-exec.jar"));
+        assertThat(Deployment.Launch.runnableJar(root, "worker", "worker")).isEqualTo(jar);
+        assertThatThrownBy(() -> Deployment.Launch.runnableJar(root, "infra/devstack", "devstack"))
+                .hasMessageContaining("no runnable jar of infra/devstack").hasMessageContaining("build it first");
+        Files.createDirectories(root.resolve("infra/devstack/target"));
+        assertThatThrownBy(() -> Deployment.Launch.runnableJar(root, "infra/devstack", "devstack"))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
