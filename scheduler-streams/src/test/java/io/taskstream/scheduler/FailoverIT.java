@@ -46,6 +46,7 @@ import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * Scale-out and failover on a real broker: two scheduler instances share the partitions (one
@@ -160,7 +161,7 @@ class FailoverIT {
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 StreamsConfig.CLIENT_ID_CONFIG, "failover-it-" + instance), metrics);
         KafkaStreams streams = new KafkaStreams(
-                SchedulerTopology.build(TOPICS, properties, metrics, validator, new Random()), config);
+                SchedulerTopology.build(TOPICS, properties, metrics, validator, new Random(), Tracing.noop()), config);
         streams.start();
         return streams;
     }

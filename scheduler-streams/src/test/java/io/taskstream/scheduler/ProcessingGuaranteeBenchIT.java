@@ -52,6 +52,7 @@ import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * A measurement, not a test: {@code exactly_once_v2} against {@code at_least_once} on the real
@@ -196,7 +197,7 @@ class ProcessingGuaranteeBenchIT {
                 config.commitInterval(), null, null, config.tick(), null, Duration.ofSeconds(30), 0, null, null, null, null);
         SchedulerMetrics metrics = new SchedulerMetrics(new SimpleMeterRegistry());
         KafkaStreams streams = new KafkaStreams(
-                SchedulerTopology.build(topics, properties, metrics, validator, new Random()),
+                SchedulerTopology.build(topics, properties, metrics, validator, new Random(), Tracing.noop()),
                 StreamsSettings.of(properties, stateDir, Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
                         metrics));
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {

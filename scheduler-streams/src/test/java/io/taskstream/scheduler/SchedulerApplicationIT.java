@@ -36,9 +36,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskstream.embedded.Infrastructure;
 import io.taskstream.embedded.InfrastructureExtension;
@@ -149,14 +154,41 @@ class SchedulerApplicationIT {
         }
 
         assertThat(app.getBean(SchedulerStreamsHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
+        HealthEndpoint health = app.getBean(HealthEndpoint.class);
+        assertThat(health.healthForPath("readiness")).as("streams RUNNING, Kafka reachable")
+                .extracting(HealthDescriptor::getStatus).isEqualTo(Status.UP);
+        assertThat(app.getBean(HealthEndpointGroups.class).get("readiness").isMember("kafka")).isTrue();
+        assertThat(health.healthForPath("liveness")).extracting(HealthDescriptor::getStatus).isEqualTo(Status.UP);
         assertThat(app.getBean(PrometheusMeterRegistry.class).scrape())
                 .contains("tasks_rejected_total{reason=\"unreadable_record\"} 1.0")
-                .contains("scheduler_tasks_finished_total{status=\"COMPLETED\"} 1.0")
-                .contains("kafka_stream_");
+                .contains("tasks_submitted_total{priority=\"normal\",tenant=\"acme\",type=\"log\"} 1.0")
+                .contains("tasks_completed_total{priority=\"normal\",tenant=\"acme\",type=\"log\"} 1.0")
+                .contains("scheduler_timer_store_size ")
+                .contains("kafka_stream_")
+                .contains("kafka_consumer_fetch_manager_records_lag_max{");
         assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
         assertThat(ManagementFactory.getPlatformMBeanServer()
                 .queryNames(new ObjectName("kafka.streams:type=stream-metrics,*"), null))
                 .as("no JMX beans: several services share the devstack's JVM").isEmpty();
+    }
+
+    @Test
+    void theTimerStoreSizeCountsDelayedTasksThroughInteractiveQueries() throws Exception {
+        SchedulerStreams streams = app.getBean(SchedulerStreams.class);
+        await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+        Gauge size = app.getBean(MeterRegistry.class).get("scheduler.timer.store.size").gauge();
+        double before = size.value();
+
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < 2; i++) {
+                UUID id = UUID.randomUUID();
+                producer.send(new ProducerRecord<>(TOPICS.submit(Priority.NORMAL), id.toString(), """
+                        {"id": "%s", "tenantId": "delayed", "type": "log", "payload": {}, "delay": "PT1H"}"""
+                        .formatted(id).getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(size.value()).isEqualTo(before + 2));
     }
 
     @ParameterizedTest(name = "{0}")

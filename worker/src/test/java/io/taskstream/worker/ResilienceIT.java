@@ -81,11 +81,11 @@ class ResilienceIT {
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics)
-                    .contains("taskstream_worker_circuit_breaker_state{name=\"fail\",state=\"open\",type=\"fail\"} 1.0")
-                    .contains("taskstream_worker_circuit_breaker_state{name=\"email.send\",state=\"closed\","
-                            + "type=\"email.send\"} 1.0")
+                    .contains("circuit_breaker_state{name=\"fail\",state=\"open\"} 1.0")
+                    .contains("circuit_breaker_state{name=\"fail\",state=\"closed\"} 0.0")
+                    .contains("circuit_breaker_state{name=\"email.send\",state=\"closed\"} 1.0")
                     .contains("taskstream_worker_circuit_breaker_not_permitted_calls_total{kind=\"not_permitted\","
-                            + "name=\"fail\",type=\"fail\"} 1.0")
+                            + "name=\"fail\"} 1.0")
                     .contains("taskstream_worker_resilience_deferrals_total{reason=\"circuit_open\",type=\"fail\"} 1.0");
         }
     }

@@ -139,7 +139,14 @@ class WorkerIT {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body())
                     .contains("taskstream_worker_tasks_total{outcome=\"completed\",type=\"report.generate\"} 1.0")
-                    .contains("taskstream_worker_task_duration_seconds_count{outcome=\"completed\",type=\"report.generate\"} 1")
+                    .contains("task_duration_seconds_count{outcome=\"completed\",type=\"report.generate\"} 1")
+                    .containsPattern("task_duration_seconds_bucket\\{outcome=\"completed\",type=\"report.generate\","
+                            + "le=\"300(\\.0)?\"} 1")
+                    .containsPattern("task_pickup_latency_seconds_bucket\\{priority=\"normal\",le=\"0.005\"} ")
+                    .contains("worker_pool_size ")
+                    .contains("worker_slots_busy ")
+                    .contains("kafka_consumer_fetch_manager_records_lag_max{")
+                    .contains("kafka_producer_record_send_total{")
                     .contains("taskstream_worker_dispatches_unfinished")
                     .contains("taskstream_worker_cancel_check_failures_total 0.0");
         }

@@ -41,6 +41,10 @@ import io.taskstream.worker.WorkerApplication;
  * Start-up is parallel: the servers together, then the three contexts together (each creates
  * the topics it needs, so their order does not matter). {@link #close()} stops the contexts,
  * then the servers, and is idempotent.
+ *
+ * <p>Every service serves its actuator ({@code /actuator/health/**}, {@code /actuator/prometheus}) on
+ * loopback: the API on its configured port, the scheduler and the worker each on a free port
+ * ({@link #schedulerUrl()}, {@link #workerUrl()}), so a local Prometheus or a test scrapes all three.
  */
 public final class DevStack implements AutoCloseable {
 
@@ -50,18 +54,22 @@ public final class DevStack implements AutoCloseable {
     private final Infrastructure endpoints;
     private final List<ConfigurableApplicationContext> contexts;
     private final String adminKey;
-    private final int httpPort;
+    private final String apiUrl;
+    private final String schedulerUrl;
+    private final Optional<String> workerUrl;
     private final Duration startupTime;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DevStack(EmbeddedInfrastructure servers, Infrastructure endpoints,
-                     List<ConfigurableApplicationContext> contexts, String adminKey, int httpPort,
-                     Duration startupTime) {
+                     List<ConfigurableApplicationContext> contexts, String adminKey, Duration startupTime) {
         this.servers = servers;
         this.endpoints = endpoints;
         this.contexts = contexts;
         this.adminKey = adminKey;
-        this.httpPort = httpPort;
+        // contexts come in start order: the API, the scheduler, then the worker if there is one
+        this.apiUrl = baseUrl(contexts.get(0));
+        this.schedulerUrl = baseUrl(contexts.get(1));
+        this.workerUrl = contexts.size() > 2 ? Optional.of(baseUrl(contexts.get(2))) : Optional.empty();
         this.startupTime = startupTime;
     }
 
@@ -91,19 +99,21 @@ public final class DevStack implements AutoCloseable {
             keysFile.ifPresent(file -> ingest.put("taskstream.encryption.keys-file", file.toString()));
 
             Map<String, String> scheduler = new LinkedHashMap<>(common);
+            scheduler.putAll(actuatorOnAFreePort());
             scheduler.put("taskstream.scheduler.state-dir", stateDir.toString());
             // one scheduler instance: a standby replica has nowhere to live
             scheduler.put("taskstream.scheduler.standby-replicas", "0");
 
             Map<String, String> worker = new LinkedHashMap<>(common);
+            worker.putAll(actuatorOnAFreePort());
             worker.put("taskstream.worker.sample-handlers", "true");
             keysFile.ifPresent(file -> worker.put("taskstream.encryption.keys-file", file.toString()));
 
             List<CompletableFuture<ConfigurableApplicationContext>> starting = new ArrayList<>(List.of(
                     startAsync("ingest-api", IngestApiApplication.application(), WebApplicationType.SERVLET, ingest),
-                    startAsync("scheduler", SchedulerApplication.application(), WebApplicationType.NONE, scheduler)));
+                    startAsync("scheduler", SchedulerApplication.application(), WebApplicationType.SERVLET, scheduler)));
             if (settings.worker()) {
-                starting.add(startAsync("worker", WorkerApplication.application(), WebApplicationType.NONE, worker));
+                starting.add(startAsync("worker", WorkerApplication.application(), WebApplicationType.SERVLET, worker));
             }
             RuntimeException failure = null;
             for (CompletableFuture<ConfigurableApplicationContext> context : starting) {
@@ -116,15 +126,28 @@ public final class DevStack implements AutoCloseable {
             if (failure != null) {
                 throw failure;
             }
-            int port = ((WebServerApplicationContext) started.getFirst()).getWebServer().getPort();
             Duration elapsed = Duration.ofNanos(System.nanoTime() - begin);
-            LOG.info("Taskstream dev is up in {} ms", elapsed.toMillis());
-            return new DevStack(servers, endpoints, List.copyOf(started), settings.adminKey(), port, elapsed);
+            DevStack stack = new DevStack(servers, endpoints, List.copyOf(started), settings.adminKey(), elapsed);
+            LOG.info("Taskstream dev is up in {} ms: API {}, scheduler {}, worker {}", elapsed.toMillis(),
+                    stack.apiUrl(), stack.schedulerUrl(), stack.workerUrl().orElse("(none in this process)"));
+            return stack;
         } catch (Exception e) {
             started.reversed().forEach(ConfigurableApplicationContext::close);
             servers.close();
             throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The scheduler's and the worker's HTTP server (actuator only): loopback, any free port, so
+     * several dev stacks and the API's fixed port never collide.
+     */
+    private static Map<String, String> actuatorOnAFreePort() {
+        return Map.of("server.address", "127.0.0.1", "server.port", "0");
+    }
+
+    private static String baseUrl(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
     private static Map<String, String> commonProperties(Infrastructure endpoints, DevSettings settings) {
@@ -158,7 +181,17 @@ public final class DevStack implements AutoCloseable {
 
     /** The API's base URL, without {@code /api/v1}. */
     public String apiUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return apiUrl;
+    }
+
+    /** The scheduler's base URL (its actuator: {@code /actuator/health}, {@code /actuator/prometheus}). */
+    public String schedulerUrl() {
+        return schedulerUrl;
+    }
+
+    /** The worker's base URL (its actuator); empty when this process runs no worker. */
+    public Optional<String> workerUrl() {
+        return workerUrl;
     }
 
     public String adminKey() {
@@ -177,6 +210,8 @@ public final class DevStack implements AutoCloseable {
     public Map<String, String> describe() {
         Map<String, String> info = new LinkedHashMap<>();
         info.put("apiUrl", apiUrl());
+        info.put("schedulerUrl", schedulerUrl());
+        workerUrl.ifPresent(url -> info.put("workerUrl", url));
         info.put("kafkaBootstrap", endpoints.kafkaBootstrap());
         info.put("jdbcUrl", endpoints.jdbcUrl());
         info.put("redisUrl", endpoints.redisUrl());

@@ -134,12 +134,25 @@ class DevStackIT {
     void writesDevJsonAndPrintsWhereEverythingIs() throws Exception {
         JsonNode dev = Json.mapper().readTree(Files.readString(workDir.resolve("dev.json")));
         assertThat(dev.get("apiUrl").asString()).isEqualTo(stack.apiUrl()).startsWith("http://127.0.0.1:");
+        assertThat(dev.get("schedulerUrl").asString()).isEqualTo(stack.schedulerUrl()).startsWith("http://127.0.0.1:");
+        assertThat(dev.get("workerUrl").asString()).isEqualTo(stack.workerUrl().orElseThrow())
+                .startsWith("http://127.0.0.1:");
         assertThat(dev.get("adminKey").asString()).isEqualTo(stack.adminKey()).matches(DevSettings.KEY_FORMAT);
         assertThat(dev.get("kafkaBootstrap").asString()).isEqualTo(stack.endpoints().kafkaBootstrap());
         assertThat(dev.get("jdbcUrl").asString()).startsWith("jdbc:postgresql://");
         assertThat(dev.get("redisUrl").asString()).startsWith("redis://");
         assertThat(banner).contains(stack.apiUrl() + "/api/v1", stack.adminKey(), "curl -s -X POST",
                 "Ctrl-C stops everything");
+    }
+
+    @Test
+    void theSchedulerAndTheWorkerServeTheirActuatorOnTheirOwnPorts() throws Exception {
+        for (String url : List.of(stack.schedulerUrl(), stack.workerUrl().orElseThrow())) {
+            assertThat(url).isNotEqualTo(stack.apiUrl());
+            HttpResponse<String> liveness = HTTP.send(HttpRequest.newBuilder(URI.create(url
+                    + "/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(liveness.statusCode()).as(url).isEqualTo(200);
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.core.ExecutableProvider;
@@ -67,12 +68,28 @@ public final class EmbeddedRedis implements AutoCloseable {
         return start(registry, findBinary(System::getenv));
     }
 
+    /**
+     * Starts a fresh, empty server on {@code port} — one that a closed server used, say, to bring
+     * Redis back for clients still configured with its URL (tests of an outage). Fails if the port
+     * is taken.
+     */
+    public static EmbeddedRedis startOn(int port) {
+        ProcessRegistry registry = ProcessRegistry.defaultRegistry();
+        registry.reapOrphans();
+        return start(registry, findBinary(System::getenv), () -> port);
+    }
+
     /** Starts the given {@code redis-server} binary. */
     static EmbeddedRedis start(ProcessRegistry registry, Path binary) {
+        return start(registry, binary, FreePorts::find);
+    }
+
+    /** Starts {@code binary} on a port from {@code ports}, asked again for each attempt. */
+    private static EmbeddedRedis start(ProcessRegistry registry, Path binary, IntSupplier ports) {
         long begin = System.nanoTime();
         IllegalStateException failure = new IllegalStateException("redis-server did not start: " + binary);
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = FreePorts.find();
+            int port = ports.getAsInt();
             Path workDir = createWorkDir();
             Process process = null;
             ProcessRegistry.Registration registration = null;

@@ -43,6 +43,21 @@ class EmbeddedRedisIT {
     }
 
     @Test
+    void aServerCanBeStartedAgainOnThePortOfOneThatStopped() throws Exception {
+        int port;
+        try (EmbeddedRedis first = EmbeddedRedis.start(new ProcessRegistry(runDir))) {
+            port = first.port();
+        }
+        assertThat(FreePorts.accepts("127.0.0.1", port)).as("stopped").isFalse();
+
+        try (EmbeddedRedis again = EmbeddedRedis.startOn(port)) {
+            assertThat(again.port()).isEqualTo(port);
+            assertThat(again.url()).isEqualTo("redis://127.0.0.1:" + port);
+            assertThat(Resp.ping("127.0.0.1", port, 1000)).isEqualTo("+PONG");
+        }
+    }
+
+    @Test
     void prefersRedisServerOnPath(@TempDir Path bin) throws Exception {
         Path fake = Files.createFile(bin.resolve("redis-server"));
         fake.toFile().setExecutable(true);

@@ -17,39 +17,34 @@ import io.taskstream.schemas.Priority;
  * Admission control by queue depth (CONTRACT.md §2, "Limits"): a new task of a priority is refused with
  * {@code 503 queue_full} (and {@code Retry-After}) while that priority's depth ({@link QueueDepths}) is
  * at or above its limit ({@code taskstream.ingest.queue-limits}), so that the queue holds about
- * {@code limit} tasks at most. Refusals are counted in
- * {@code taskstream.ingest.rejections{reason="queue_full",priority}}.
+ * {@code limit} tasks at most.
  * <p>
  * The depth is the last background reading, up to {@code queue-depth-refresh} old: a burst can overshoot
  * the limit by what arrives in that time. While the depth is unknown (Kafka's Admin API does not answer)
  * every task is admitted — the submission then fails fast on its own if Kafka is really unavailable.
  * The limit is global per priority, not per tenant: one tenant filling a queue makes the others wait
  * too (per-tenant fairness is the rate limiter's job).
+ * Refusals are counted in {@code tasks_rejected_total{reason="queue_full"}} ({@link Rejections}); the
+ * priority that was full shows in {@code queue_depth{priority}}.
  */
 public final class QueueAdmission implements Admission {
 
-    static final String REJECTIONS = "taskstream.ingest.rejections";
-    static final String QUEUE_FULL = "queue_full";
 
     private final QueueDepths depths;
     private final Map<Priority, Integer> limits;
     private final Duration retryAfter;
-    private final Map<Priority, Counter> rejections = new EnumMap<>(Priority.class);
+    private final Counter rejections;
 
     public QueueAdmission(QueueDepths depths, Map<Priority, Integer> limits, Duration retryAfter,
             MeterRegistry meters) {
         this.depths = depths;
         this.limits = new EnumMap<>(limits);
         this.retryAfter = retryAfter;
+        this.rejections = Rejections.counter(meters, Rejections.QUEUE_FULL);
         for (Priority priority : Priority.values()) {
             if (!this.limits.containsKey(priority)) {
                 throw new IllegalArgumentException("no queue limit for " + priority);
             }
-            rejections.put(priority, Counter.builder(REJECTIONS)
-                    .description("New tasks refused before they reached Kafka")
-                    .tag("reason", QUEUE_FULL)
-                    .tag("priority", priority.name())
-                    .register(meters));
         }
     }
 
@@ -58,7 +53,7 @@ public final class QueueAdmission implements Admission {
         OptionalLong depth = depths.current().depth(priority);
         int limit = limits.get(priority);
         if (depth.isPresent() && depth.getAsLong() >= limit) {
-            rejections.get(priority).increment();
+            rejections.increment();
             throw new ApiException(ErrorCode.QUEUE_FULL, "the " + priority + " queue is full: " + depth.getAsLong()
                     + " tasks are waiting for a worker (limit " + limit + "); retry later", List.of(), retryAfter,
                     null);

@@ -33,7 +33,8 @@ import io.taskstream.schemas.Priority;
  * and publishes the result as an immutable {@link Snapshot}; {@link #current()} only returns the last
  * one, so a request never waits on Kafka, and there is never more than one reading in flight (the next
  * starts {@code interval} after the previous one ended, however long it took). Gauges
- * {@code taskstream.ingest.queue.depth{priority}} show the same snapshot ({@code NaN} while unknown).
+ * {@code queue_depth{priority}} ({@code priority} as in the topic names: {@code normal}) show the same
+ * snapshot ({@code NaN} while unknown).
  *
  * <h2>When Kafka does not answer</h2>
  * A reading that fails makes the depth <i>unknown</i> (never the last known value, which could keep a
@@ -47,6 +48,9 @@ public final class QueueDepths implements AutoCloseable {
 
     /** The least time between two log lines about the same ongoing failure. */
     static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    /** {@code queue_depth{priority}}: the depths as gauges. */
+    public static final String METRIC = "queue.depth";
 
     /** Reads every priority's depth now; may block (bounded by its own timeouts) and throw. */
     @FunctionalInterface
@@ -97,12 +101,12 @@ public final class QueueDepths implements AutoCloseable {
             return thread;
         });
         for (Priority priority : Priority.values()) {
-            Gauge.builder("taskstream.ingest.queue.depth", this, q -> {
+            Gauge.builder(METRIC, this, q -> {
                         OptionalLong depth = q.current().depth(priority);
                         return depth.isPresent() ? depth.getAsLong() : Double.NaN;
                     })
                     .description("Tasks waiting for a worker: the workers' consumer lag on the ready topic")
-                    .tag("priority", priority.name())
+                    .tag("priority", priority.topicSuffix())
                     .register(meters);
         }
     }

@@ -145,7 +145,7 @@ public class AuditFilter extends OncePerRequestFilter {
             detail.put("method", method);
             detail.put("path", AuditEntry.clean(request.getRequestURI(), AuditEntry.MAX_TEXT));
         }
-        String traceId = TraceContext.parse(request.getHeader("traceparent")).map(TraceContext::traceId).orElse(null);
+        String traceId = TraceContext.forRequest(request.getHeader("traceparent")).map(TraceContext::traceId).orElse(null);
         trail.record(new AuditEntry(at, principal.tenantId(), principal.keyId(), principal.keyTenantId(), action,
                 resourceType, resourceId, detail, traceId, request.getRemoteAddr(),
                 request.getHeader(HttpHeaders.USER_AGENT), status, AuditEntry.Outcome.of(status)));

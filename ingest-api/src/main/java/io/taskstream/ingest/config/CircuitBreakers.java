@@ -9,13 +9,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The API's circuit breakers (Kafka for submissions, Redis for the rate limiter), each with its metrics
- * under one set of names, {@code taskstream_ingest_circuit_breaker_*}, told apart by the tag
- * {@code name}.
+ * under one set of names, told apart by the tag {@code name}: {@code circuit_breaker_state{name,state}}
+ * (1 for the current state, 0 for the others; the name the worker's breakers use too) and
+ * {@code taskstream_ingest_circuit_breaker_*} (calls, failure rate, …).
  */
 public final class CircuitBreakers {
 
     private static final CircuitBreakerMetricNames METRIC_NAMES = CircuitBreakerMetricNames.custom()
-            .stateMetricName("taskstream.ingest.circuit_breaker.state")
+            .stateMetricName("circuit_breaker.state")
             .callsMetricName("taskstream.ingest.circuit_breaker.calls")
             .notPermittedCallsMetricName("taskstream.ingest.circuit_breaker.not_permitted_calls")
             .bufferedCallsMetricName("taskstream.ingest.circuit_breaker.buffered_calls")

@@ -11,13 +11,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaAdmin.NewTopics;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.spring.KafkaHealthConfiguration;
 import io.taskstream.schemas.spring.TopicsConfiguration;
 
 /**
@@ -26,7 +26,7 @@ import io.taskstream.schemas.spring.TopicsConfiguration;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(IngestProperties.class)
-@Import(TopicsConfiguration.class)
+@Import({TopicsConfiguration.class, KafkaHealthConfiguration.class})
 @EnableScheduling
 public class IngestConfiguration {
 
@@ -45,10 +45,5 @@ public class IngestConfiguration {
     @Bean
     SchemaValidator schemaValidator() {
         return SchemaValidator.load();
-    }
-
-    @Bean
-    KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin) {
-        return new KafkaHealthIndicator(admin.getConfigurationProperties());
     }
 }

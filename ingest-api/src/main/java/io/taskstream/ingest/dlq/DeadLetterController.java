@@ -72,7 +72,7 @@ public class DeadLetterController {
     public ResponseEntity<TaskView> replay(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal principal,
             @PathVariable String taskId, @RequestHeader(name = "traceparent", required = false) String traceparent) {
         TaskView task = queue.replay(principal, id(taskId),
-                TraceContext.parse(traceparent).map(TraceContext::traceparent).orElse(null));
+                TraceContext.forRequest(traceparent).map(TraceContext::traceparent).orElse(null));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(task);
     }
 

@@ -20,6 +20,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.ingest.config.CircuitBreakers;
 import io.taskstream.ingest.auth.AuthConfiguration;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * Wiring of per-tenant rate limiting ({@link RateLimiter} says how it works): the buckets in Redis, the
@@ -35,8 +36,8 @@ public class RateLimitConfiguration {
     public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 150;
 
     @Bean
-    TokenBucket tokenBuckets(StringRedisTemplate redis, RateLimitProperties properties) {
-        return new TokenBucket(redis, properties.keyPrefix(), properties.redisTimeout());
+    TokenBucket tokenBuckets(StringRedisTemplate redis, RateLimitProperties properties, Tracing tracing) {
+        return new TokenBucket(redis, properties.keyPrefix(), properties.redisTimeout(), tracing);
     }
 
     @Bean

@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.ingest.admission.Rejections;
 
 /**
  * Decides whether a tenant's request may proceed: per-tenant token buckets in Redis
@@ -24,9 +25,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * closed: a {@link EndpointGroup#QUERY} request proceeds (unlimited while Redis is down), a
  * {@link EndpointGroup#SUBMIT} or {@link EndpointGroup#ADMIN} request is refused with {@code 503}, so
  * that no tenant can flood the shared queues while nothing counts. Every decision is counted in
- * {@code taskstream.ingest.rate_limit.decisions} by {@code group} and {@code outcome}; the breaker's
- * state is {@code taskstream.ingest.circuit_breaker.state{name="redis-rate-limit"}} and every change of it
- * is logged once (WARN), never every request.
+ * {@code taskstream.ingest.rate_limit.decisions} by {@code group} and {@code outcome}, and a
+ * {@code submit} request refused for its rate ({@code 429}) in {@code tasks_rejected_total{reason="rate_limited"}}
+ * too; the breaker's state is {@code circuit_breaker_state{name="redis-rate-limit",state}} and every change
+ * of it is logged once (WARN), never every request.
  */
 public class RateLimiter {
 
@@ -82,6 +84,7 @@ public class RateLimiter {
     private final Clock clock;
     private final CircuitBreaker breaker;
     private final Map<EndpointGroup, Map<Outcome, Counter>> counters = new EnumMap<>(EndpointGroup.class);
+    private final Counter submitsRateLimited;
 
     public RateLimiter(TokenBucket buckets, TenantLimits tenantLimits, RateLimitProperties properties, Clock clock,
             CircuitBreaker breaker, MeterRegistry meters) {
@@ -100,6 +103,7 @@ public class RateLimiter {
             }
             counters.put(group, byOutcome);
         }
+        submitsRateLimited = Rejections.counter(meters, Rejections.RATE_LIMITED);
         breaker.getEventPublisher().onStateTransition(event -> log.warn(
                 "rate limiter: Redis circuit breaker {}; while it is not CLOSED, queries pass unlimited and "
                         + "writes get 503", event.getStateTransition()));
@@ -126,6 +130,9 @@ public class RateLimiter {
         Limit limit = tenantLimits.overrides(tenantId).effective(group, properties);
         Decision decision = ask(tenantId, group, limit);
         counters.get(group).get(decision.outcome()).increment();
+        if (group == EndpointGroup.SUBMIT && decision.outcome() == Outcome.LIMITED) {
+            submitsRateLimited.increment();
+        }
         return decision;
     }
 

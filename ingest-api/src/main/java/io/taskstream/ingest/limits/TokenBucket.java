@@ -25,6 +25,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * The token buckets in Redis: one hash per (tenant, endpoint group),
@@ -47,12 +48,14 @@ public class TokenBucket {
     private final StringRedisTemplate redis;
     private final String keyPrefix;
     private final Duration timeout;
+    private final Tracing tracing;
 
     /**
      * @param keyPrefix prepended to every bucket's key
      * @param timeout   the longest wait for Redis's answer; beyond it the call fails
      */
-    public TokenBucket(StringRedisTemplate redis, String keyPrefix, Duration timeout) {
+    public TokenBucket(StringRedisTemplate redis, String keyPrefix, Duration timeout, Tracing tracing) {
+        this.tracing = tracing;
         this.redis = redis;
         this.keyPrefix = keyPrefix;
         this.timeout = timeout;
@@ -92,8 +95,9 @@ public class TokenBucket {
                 bytes(Integer.toString(limit.burst())), bytes(Integer.toString(cost))};
         List<?> answer;
         try {
-            answer = redis.execute((RedisCallback<List<?>>) connection -> run(
-                    (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection(), keys, args));
+            answer = tracing.client("redis", "EVALSHA token_bucket", () -> redis.execute((RedisCallback<List<?>>)
+                    connection -> run((RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection(),
+                            keys, args)));
         } catch (DataAccessException | RedisException e) {
             throw new Unavailable("Redis is unavailable: " + e.getMessage(), e);
         }

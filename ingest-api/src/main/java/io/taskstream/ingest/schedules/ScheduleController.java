@@ -143,7 +143,7 @@ public class ScheduleController {
             @PathVariable String id, @RequestHeader(name = "traceparent", required = false) String traceparent,
             HttpServletRequest request) {
         Schedules.Triggered triggered = schedules.trigger(principal, id(id),
-                TraceContext.parse(traceparent).orElse(null));
+                TraceContext.forRequest(traceparent).orElse(null));
         AuditDetail.put(request, "taskId", triggered.taskId().toString());
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create(TaskController.BASE + "/" + triggered.taskId()))
@@ -164,6 +164,6 @@ public class ScheduleController {
 
     /** A {@code traceparent} worth forwarding, or null (a malformed one is dropped, as W3C asks). */
     private static String valid(String traceparent) {
-        return TraceContext.parse(traceparent).map(TraceContext::traceparent).orElse(null);
+        return TraceContext.forRequest(traceparent).map(TraceContext::traceparent).orElse(null);
     }
 }

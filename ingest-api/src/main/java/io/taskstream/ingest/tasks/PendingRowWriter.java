@@ -20,6 +20,8 @@ import org.springframework.dao.QueryTimeoutException;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.taskstream.ingest.tasks.TaskRepository.PendingRow;
 
 /**
@@ -60,7 +62,8 @@ public class PendingRowWriter implements AutoCloseable {
         this.writer = Thread.ofPlatform().name("ryw-writer").daemon().start(this::run);
     }
 
-    private record Job(List<PendingRow> rows, CompletableFuture<Set<UUID>> done) {
+    /** {@code trace}: the request's trace context; the group's statement is traced under its first request's. */
+    private record Job(List<PendingRow> rows, CompletableFuture<Set<UUID>> done, Context trace) {
     }
 
     /**
@@ -77,7 +80,7 @@ public class PendingRowWriter implements AutoCloseable {
         if (closed) {
             throw new DataAccessResourceFailureException("the read-your-writes writer is closed");
         }
-        Job job = new Job(rows, new CompletableFuture<>());
+        Job job = new Job(rows, new CompletableFuture<>(), Context.current());
         queue.add(job);
         try {
             return job.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -137,7 +140,7 @@ public class PendingRowWriter implements AutoCloseable {
         }
         List<PendingRow> rows = new ArrayList<>();
         waiting.forEach(job -> rows.addAll(job.rows()));
-        try {
+        try (Scope ignored = waiting.getFirst().trace().makeCurrent()) {
             Set<UUID> present = repository.insertPending(rows);
             groupRows.record(rows.size());
             waiting.forEach(job -> job.done().complete(present));

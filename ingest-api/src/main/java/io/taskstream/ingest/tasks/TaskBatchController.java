@@ -56,6 +56,6 @@ public class TaskBatchController {
         TaskBatch batch = TaskBatch.of(JsonBodies.readObject(request, properties.maxBatchBodyBytes()),
                 properties.maxBatchSize());
         return TaskBatch.Results.of(submitter.submitAll(principal.tenantId(), batch.tasks(),
-                TraceContext.parse(traceparent).orElse(null)));
+                TraceContext.forRequest(traceparent).orElse(null)));
     }
 }

@@ -81,7 +81,7 @@ public class TaskController {
         byte[] body = RequestBodies.read(request.getInputStream(), request.getContentLengthLong(),
                 properties.maxBodyBytes());
         TaskSubmitter.Submitted result = submitter.submit(principal.tenantId(), body, idempotencyKey,
-                TraceContext.parse(traceparent).orElse(null));
+                TraceContext.forRequest(traceparent).orElse(null));
         return ResponseEntity.status(result.created() ? HttpStatus.ACCEPTED : HttpStatus.OK)
                 .location(URI.create(BASE + "/" + result.task().id()))
                 .body(result.task());
@@ -151,7 +151,7 @@ public class TaskController {
 
     /** A {@code traceparent} worth forwarding, or null (a malformed one is dropped, as W3C asks). */
     private static String valid(String traceparent) {
-        return TraceContext.parse(traceparent).map(TraceContext::traceparent).orElse(null);
+        return TraceContext.forRequest(traceparent).map(TraceContext::traceparent).orElse(null);
     }
 
     private static boolean includes(String include) {

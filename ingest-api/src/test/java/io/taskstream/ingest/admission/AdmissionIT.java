@@ -77,8 +77,7 @@ class AdmissionIT extends ApiWithKafkaIt {
     }
 
     private double rejections() {
-        return meters.get("taskstream.ingest.rejections").tag("reason", "queue_full")
-                .tag("priority", "NORMAL").counter().count();
+        return meters.get("tasks.rejected").tag("reason", "queue_full").counter().count();
     }
 
     @Test
@@ -96,8 +95,15 @@ class AdmissionIT extends ApiWithKafkaIt {
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("3");
         assertThat(json(refused).get("detail").asString()).contains("NORMAL", "limit 5");
         assertThat(rejections()).isEqualTo(1);
-        assertThat(meters.get("taskstream.ingest.queue.depth").tag("priority", "NORMAL").gauge().value())
-                .isEqualTo(5.0);
+        assertThat(meters.get("queue.depth").tag("priority", "normal").gauge().value()).isEqualTo(5.0);
+        assertThat(api.get("/actuator/prometheus").body()).as("what Prometheus scrapes")
+                .contains("tasks_rejected_total{reason=\"queue_full\"} 1.0")
+                .contains("queue_depth{priority=\"normal\"} 5.0")
+                .containsPattern("db_connection_pool_active\\{pool=\"ingest-api\"} \\d")
+                .containsPattern("db_connection_pool_max\\{pool=\"ingest-api\"} 16")
+                .contains("db_connection_pool_pending{pool=\"ingest-api\"}")
+                .contains("circuit_breaker_state{name=\"kafka-submit\",state=\"closed\"} 1")
+                .doesNotContain("hikaricp_connections_active");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM tasks WHERE tenant_id = ?", Long.class,
                 "admission-" + SUFFIX)).as("only the admitted task was accepted").isEqualTo(1);
         assertThat(submit(Priority.HIGH).statusCode()).as("other priorities are not full").isEqualTo(202);

@@ -43,7 +43,7 @@ class QueueDepthsTest {
     }
 
     private double gauge(Priority priority) {
-        return meters.get("taskstream.ingest.queue.depth").tag("priority", priority.name()).gauge().value();
+        return meters.get("queue.depth").tag("priority", priority.topicSuffix()).gauge().value();
     }
 
     @Test

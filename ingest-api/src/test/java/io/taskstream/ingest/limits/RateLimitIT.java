@@ -193,6 +193,8 @@ class RateLimitIT {
         HttpResponse<String> write = api.authorized("DELETE", "/api/v1/tasks/" + UUID.randomUUID(), null);
         assertProblem(write, 429, "rate_limited");
         assertThat(header(write, "Retry-After")).as("6 a minute").isEqualTo("10");
+        assertThat(api.get("/actuator/prometheus").body()).as("a write of the submit group refused for its rate")
+                .containsPattern("tasks_rejected_total\\{reason=\"rate_limited\"} [1-9]");
 
         HttpResponse<String> cleared = api.authorized("PUT", "/api/v1/tenants/default/limits", "{}");
         assertThat(json(cleared).get("requestsPerMinute").isNull()).isTrue();
@@ -263,6 +265,6 @@ class RateLimitIT {
                 "taskstream_ingest_rate_limit_decisions_total\\{group=\"query\",outcome=\"limited\"} [1-9]");
         assertThat(metrics).containsPattern(
                 "taskstream_ingest_rate_limit_decisions_total\\{group=\"query\",outcome=\"allowed\"} [1-9]");
-        assertThat(metrics).contains("taskstream_ingest_circuit_breaker_state{name=\"redis-rate-limit\",state=\"closed\"} 1");
+        assertThat(metrics).contains("circuit_breaker_state{name=\"redis-rate-limit\",state=\"closed\"} 1");
     }
 }

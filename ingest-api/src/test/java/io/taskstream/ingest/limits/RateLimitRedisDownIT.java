@@ -106,7 +106,7 @@ class RateLimitRedisDownIT {
         assertThat(metrics).containsPattern("taskstream_ingest_rate_limit_decisions_total\\{group=\"submit\","
                 + "outcome=\"redis_unavailable_refused\"} [7-9]");
         assertThat(metrics).contains(
-                "taskstream_ingest_circuit_breaker_state{name=\"redis-rate-limit\",state=\"open\"} 1");
+                "circuit_breaker_state{name=\"redis-rate-limit\",state=\"open\"} 1");
 
         proxy.connect();
         // Lettuce reconnects in the background; each poll lets the breaker's open time pass

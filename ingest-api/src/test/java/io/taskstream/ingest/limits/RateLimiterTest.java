@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.embedded.MutableClock;
+import io.taskstream.schemas.tracing.Tracing;
 
 /** The decisions, Redis down (fail open for reads, closed for writes), the breaker and the counters. */
 class RateLimiterTest {
@@ -27,7 +28,7 @@ class RateLimiterTest {
         int calls;
 
         ScriptedBuckets() {
-            super(null, "p:", Duration.ofMillis(200));
+            super(null, "p:", Duration.ofMillis(200), Tracing.noop());
         }
 
         @Override
@@ -84,6 +85,23 @@ class RateLimiterTest {
         assertThat(limited.retryAfter()).isEqualTo(Duration.ofMillis(1500));
         assertThat(count(EndpointGroup.SUBMIT, RateLimiter.Outcome.ALLOWED)).isEqualTo(1);
         assertThat(count(EndpointGroup.SUBMIT, RateLimiter.Outcome.LIMITED)).isEqualTo(1);
+        assertThat(meters.get("tasks.rejected").tag("reason", "rate_limited").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void onlySubmitsRefusedForTheirRateAreRejectedTasks() {
+        buckets.answers.add(new TokenBucket.Take(false, 0, 3000, 1500));
+        buckets.answers.add(new TokenBucket.Take(false, 0, 3000, 1500));
+        buckets.answers.add(new TokenBucket.Take(false, 0, 3000, 1500));
+
+        limiter.decide("acme", EndpointGroup.QUERY);
+        limiter.decide("acme", EndpointGroup.ADMIN);
+        limiter.decide("acme", EndpointGroup.SUBMIT);
+        limiter.decide("acme", EndpointGroup.SUBMIT); // Redis did not answer: 503, not rate_limited
+
+        assertThat(count(EndpointGroup.QUERY, RateLimiter.Outcome.LIMITED)).isEqualTo(1);
+        assertThat(count(EndpointGroup.ADMIN, RateLimiter.Outcome.LIMITED)).isEqualTo(1);
+        assertThat(meters.get("tasks.rejected").tag("reason", "rate_limited").counter().count()).isEqualTo(1);
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.lettuce.core.RedisURI;
 import io.taskstream.embedded.MutableClock;
 import io.taskstream.embedded.SharedInfrastructure;
 import io.taskstream.ingest.ItSupport;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * The token bucket script against a real Redis, with the time moved by hand (the script takes the
@@ -45,7 +46,7 @@ class TokenBucketIT {
         factory.afterPropertiesSet();
         factory.start();
         redis = new StringRedisTemplate(factory);
-        buckets = new TokenBucket(redis, prefix, Duration.ofSeconds(2));
+        buckets = new TokenBucket(redis, prefix, Duration.ofSeconds(2), Tracing.noop());
     }
 
     @AfterEach
@@ -196,7 +197,7 @@ class TokenBucketIT {
         nowhere.afterPropertiesSet();
         nowhere.start();
         try {
-            TokenBucket down = new TokenBucket(new StringRedisTemplate(nowhere), prefix, Duration.ofMillis(200));
+            TokenBucket down = new TokenBucket(new StringRedisTemplate(nowhere), prefix, Duration.ofMillis(200), Tracing.noop());
 
             assertThatThrownBy(() -> down.take("acme", EndpointGroup.SUBMIT, LIMIT, clock.millis(), 1))
                     .isInstanceOf(TokenBucket.Unavailable.class);

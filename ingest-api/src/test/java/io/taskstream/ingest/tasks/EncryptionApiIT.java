@@ -2,10 +2,15 @@ package io.taskstream.ingest.tasks;
 
 import static io.taskstream.ingest.TestApi.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -24,6 +29,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -206,6 +212,25 @@ class EncryptionApiIT {
     private static String valueOf(List<ConsumerRecord<String, byte[]>> records, String key) {
         return records.stream().filter(r -> key.equals(r.key())).findFirst()
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8)).orElseThrow();
+    }
+
+    @Test
+    void aConstraintViolationNeverQuotesTheFailingRowSoNoPayloadReachesTheLog() {
+        // PostgreSQL's Detail of a NOT NULL violation is "Failing row contains (<every column>)": the projection
+        // logs such messages, and a tasks row holds the payload (logServerErrorDetail=false in ingest-api.yml)
+        Throwable failure = catchThrowable(() -> jdbc.execute((ConnectionCallback<Void>) connection -> {
+            try (Statement create = connection.createStatement();
+                 PreparedStatement insert = connection.prepareStatement("insert into leak_check values (null, ?)")) {
+                create.execute("create temp table if not exists leak_check (id int not null, payload text)");
+                insert.setString(1, marker);
+                insert.executeUpdate();
+            }
+            return null;
+        }));
+
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).contains("violates not-null constraint").doesNotContain(marker);
     }
 
     /** An encrypted task, accepted; its id. */

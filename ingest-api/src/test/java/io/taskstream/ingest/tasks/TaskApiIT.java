@@ -98,7 +98,9 @@ class TaskApiIT {
         assertThat(new String(record.headers().lastHeader("ts-schema").value(), StandardCharsets.UTF_8))
                 .isEqualTo("task-submission/v1");
         assertThat(new String(record.headers().lastHeader("traceparent").value(), StandardCharsets.UTF_8))
-                .isEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+                .as("the caller's trace, with the API's request span as the parent")
+                .matches("00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01")
+                .isNotEqualTo("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         TaskSubmission submitted = Json.mapper().readValue(record.value(), TaskSubmission.class);
         assertThat(submitted.id().toString()).isEqualTo(id);
         assertThat(submitted.tenantId()).isEqualTo("default");

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
+import io.opentelemetry.api.trace.SpanKind;
 import io.taskstream.scheduler.lifecycle.TaskLifecycle;
 import io.taskstream.scheduler.lifecycle.Tick;
 import io.taskstream.scheduler.output.DeadLetters;
@@ -28,6 +29,8 @@ import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.WireCodec;
+import io.taskstream.schemas.tracing.TracedWork;
+import io.taskstream.schemas.tracing.Tracing;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -85,15 +88,20 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         Optional<RecordMetadata> metadata = context.recordMetadata();
         Priority topicPriority = metadata.map(m -> priorityByTopic.get(m.topic())).orElse(Priority.NORMAL);
-        String traceparent = Outputs.traceparent(record.headers());
-        SubmissionReader.Read read = reader.read(record.value(), topicPriority);
-        switch (read.decoded()) {
-            case Decoded.Unreadable<TaskSubmission> unreadable ->
-                    reject(record, metadata, unreadable, traceparent, now);
-            case Decoded.Invalid<TaskSubmission> invalid ->
-                    fail(record, metadata, invalid, read.json(), topicPriority, traceparent, now);
-            case Decoded.Valid<TaskSubmission> valid ->
-                    admit(record, metadata, valid.value(), topicPriority, traceparent, now);
+        Tracing tracing = rules.tracing();
+        try (TracedWork ignored = tracing.start("admit", SpanKind.CONSUMER, Tracing.extract(record.headers()),
+                record.key(), null)) {
+            // the task's trace continues from this span (its events, dispatches and dead letters are children)
+            String traceparent = Tracing.currentTraceparent().orElse(Outputs.traceparent(record.headers()));
+            SubmissionReader.Read read = reader.read(record.value(), topicPriority);
+            switch (read.decoded()) {
+                case Decoded.Unreadable<TaskSubmission> unreadable ->
+                        reject(record, metadata, unreadable, traceparent, now);
+                case Decoded.Invalid<TaskSubmission> invalid ->
+                        fail(record, metadata, invalid, read.json(), topicPriority, traceparent, now);
+                case Decoded.Valid<TaskSubmission> valid ->
+                        admit(record, metadata, valid.value(), topicPriority, traceparent, now);
+            }
         }
     }
 
@@ -116,7 +124,8 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
         }
         metrics.submissionRejected(WireCodec.INVALID);
         TaskError error = TaskError.permanent(WireCodec.INVALID, invalid.detail());
-        TaskEvent failed = new TaskEvent(taskId, invalid.tenantId(), 1, TaskStatus.FAILED, now, typeOf(json),
+        String type = typeOf(json);
+        TaskEvent failed = new TaskEvent(taskId, invalid.tenantId(), 1, TaskStatus.FAILED, now, type,
                 topicPriority, 0, null, null, Instant.ofEpochMilli(record.timestamp()), null, null, null, null,
                 null, null, error, null);
         out.event(failed, traceparent, now);
@@ -125,7 +134,9 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
                 traceparent, now);
         store.save(existing, TaskState.rejected(taskId, invalid.tenantId(), traceparent, now,
                 lifecycle.purgeTime(now)));
-        metrics.finished(TaskStatus.FAILED);
+        // a FAILED task with a dead letter, though never admitted: counted as failed, not as submitted
+        metrics.ended(TaskStatus.FAILED, invalid.tenantId(), type, topicPriority);
+        metrics.deadLettered(invalid.tenantId(), type, topicPriority);
     }
 
     private void admit(Record<String, byte[]> record, Optional<RecordMetadata> metadata, TaskSubmission submitted,

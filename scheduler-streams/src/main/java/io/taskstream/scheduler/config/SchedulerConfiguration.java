@@ -19,12 +19,19 @@ import io.taskstream.scheduler.topology.SchedulerTopology;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.metrics.BoundedTagValues;
+import io.taskstream.schemas.spring.KafkaHealthConfiguration;
 import io.taskstream.schemas.spring.TopicsConfiguration;
+import io.taskstream.schemas.spring.TracingConfiguration;
+import io.taskstream.schemas.tracing.Tracing;
 
-/** The scheduler's beans: topics, the topology, and the Kafka Streams client that runs it. */
+/**
+ * The scheduler's beans: topics, the topology, the Kafka Streams client that runs it, and its health
+ * components ({@code schedulerStreams}, and {@code kafka} from {@link KafkaHealthConfiguration}).
+ */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SchedulerProperties.class)
-@Import(TopicsConfiguration.class)
+@Import({TopicsConfiguration.class, KafkaHealthConfiguration.class, TracingConfiguration.class})
 public class SchedulerConfiguration {
 
     @Bean
@@ -32,9 +39,11 @@ public class SchedulerConfiguration {
         return SchemaValidator.load();
     }
 
+    /** The scheduler's meters; tenants and types bounded by {@code taskstream.metrics.max-tag-values}. */
     @Bean
-    SchedulerMetrics schedulerMetrics(MeterRegistry registry) {
-        return new SchedulerMetrics(registry);
+    SchedulerMetrics schedulerMetrics(MeterRegistry registry, Environment environment) {
+        return new SchedulerMetrics(registry, environment.getProperty(BoundedTagValues.MAX_VALUES_PROPERTY,
+                Integer.class, BoundedTagValues.DEFAULT_MAX_VALUES));
     }
 
     /** Retry jitter; shared by the stream threads, hence {@link Random} (thread-safe). */
@@ -45,8 +54,8 @@ public class SchedulerConfiguration {
 
     @Bean
     Topology schedulerTopology(Topics topics, SchedulerProperties properties, SchedulerMetrics metrics,
-                               SchemaValidator validator, RandomGenerator schedulerJitter) {
-        return SchedulerTopology.build(topics, properties, metrics, validator, schedulerJitter);
+                               SchemaValidator validator, RandomGenerator schedulerJitter, Tracing tracing) {
+        return SchedulerTopology.build(topics, properties, metrics, validator, schedulerJitter, tracing);
     }
 
     @Bean

@@ -12,10 +12,14 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -23,6 +27,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.taskstream.scheduler.output.SchedulerMetrics;
+import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.schemas.Topics;
 
 /**
@@ -35,6 +40,10 @@ import io.taskstream.schemas.Topics;
  * <p>A stream thread that dies of an unexpected exception is replaced (the stream task restarts
  * from its last commit); a missing topic or a JVM {@link Error} shuts the client down and the
  * health indicator reports DOWN.
+ *
+ * <p>The client's own metrics ({@link KafkaStreamsMetrics}: {@code kafka_stream_*} and those of its
+ * consumers and producers, {@code kafka_consumer_*}, {@code kafka_producer_*}) and the size of the timer
+ * store ({@code scheduler_timer_store_size}) are bound to the scheduler's registry.
  */
 public final class SchedulerStreams implements SmartLifecycle {
 
@@ -60,6 +69,7 @@ public final class SchedulerStreams implements SmartLifecycle {
         this.topics = topics;
         this.admin = admin;
         this.metrics = metrics;
+        metrics.timerStoreSize(this::timerStoreEntries);
     }
 
     @Override
@@ -107,6 +117,23 @@ public final class SchedulerStreams implements SmartLifecycle {
     public KafkaStreams.State state() {
         KafkaStreams current = streams;
         return current == null ? null : current.state();
+    }
+
+    /**
+     * The entries of the timer stores of this instance's active tasks (RocksDB's estimate), read through
+     * interactive queries; 0 while the client is not running or its stores cannot be queried (a rebalance).
+     */
+    long timerStoreEntries() {
+        KafkaStreams current = streams;
+        if (current == null) {
+            return 0;
+        }
+        try {
+            return current.store(StoreQueryParameters.fromNameAndType(TaskStore.TIMERS,
+                    QueryableStoreTypes.<Bytes, String>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return 0;
+        }
     }
 
     static StreamThreadExceptionResponse onUncaughtException(Throwable exception) {

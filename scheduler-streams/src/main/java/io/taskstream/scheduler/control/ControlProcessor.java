@@ -46,7 +46,7 @@ import io.taskstream.schemas.WireCodec;
 public final class ControlProcessor extends WireRecordProcessor<ControlCommand> {
 
     public ControlProcessor(SchemaValidator validator, TaskLifecycle.Rules rules) {
-        super(ControlCommand.class, validator, rules, SchedulerMetrics::controlRejected);
+        super(ControlCommand.class, validator, rules, SchedulerMetrics::controlRejected, "apply control");
     }
 
     @Override

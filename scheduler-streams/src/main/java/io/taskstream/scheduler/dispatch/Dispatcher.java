@@ -3,6 +3,7 @@ package io.taskstream.scheduler.dispatch;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.opentelemetry.api.trace.SpanKind;
 import io.taskstream.scheduler.output.Outputs;
 import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.scheduler.state.TaskState;
@@ -10,6 +11,8 @@ import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.tracing.TracedWork;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * Hands a task's next attempt to the workers: a {@link TaskDispatch} on {@code ready.<priority>}
@@ -24,10 +27,12 @@ public final class Dispatcher {
 
     private final Duration grace;
     private final SchedulerMetrics metrics;
+    private final Tracing tracing;
 
-    public Dispatcher(Duration grace, SchedulerMetrics metrics) {
+    public Dispatcher(Duration grace, SchedulerMetrics metrics, Tracing tracing) {
         this.grace = grace;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     /**
@@ -42,7 +47,11 @@ public final class Dispatcher {
         TaskDispatch dispatch = new TaskDispatch(s.id(), s.tenantId(), s.type(), s.payload(), s.priority(), attempt,
                 s.maxAttempts(), s.timeout(), s.orderingKey(), s.labels(), s.scheduleId(), s.encrypt(),
                 s.createdAt(), now, deadline, reserved);
-        out.dispatch(dispatch, state.traceparent(), now);
+        // a span of its own: the worker's execution is its child (a timer-driven dispatch continues the stored trace)
+        try (TracedWork ignored = tracing.start("dispatch " + s.type(), SpanKind.PRODUCER,
+                Tracing.continuing(state.traceparent()), s.id().toString(), s.tenantId())) {
+            out.dispatch(dispatch, state.traceparent(), now);
+        }
         metrics.dispatched(s.priority());
         return state.dispatched(reserved, now, deadline);
     }

@@ -19,6 +19,7 @@ import io.taskstream.schemas.TaskError;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.tracing.Tracing;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -57,7 +58,7 @@ public final class TaskLifecycle {
      * processor makes its own lifecycle from it in {@code init}.
      */
     public record Rules(Dispatcher dispatcher, RetryPolicy retryPolicy, SchedulerMetrics metrics,
-                        Duration dedupWindow, Deferrals deferrals) {
+                        Duration dedupWindow, Deferrals deferrals, Tracing tracing) {
 
         /** The lifecycle of one processor instance, over its stores and output context. */
         public TaskLifecycle lifecycle(TaskStore store, Outputs out) {
@@ -113,13 +114,14 @@ public final class TaskLifecycle {
         TaskSubmission submission = applies && placeholder.requestedPriority() != null
                 ? submitted.withPriority(placeholder.requestedPriority()) : submitted;
         Instant dueAt = submission.dueAt(submission.createdAt());
+        metrics.submitted(submission);
         if (applies && placeholder.cancelRequested()) {
             TaskError error = TaskError.permanent(CANCELLED, "cancelled before it was admitted");
             out.event(TaskEvent.admitted(submission, 1, TaskStatus.CANCELLED, now, dueAt).withOutcome(null, error),
                     traceparent, now);
             TaskState admitted = TaskState.admitted(submission, TaskStatus.CANCELLED, dueAt, traceparent, now);
             store.save(placeholder, admitted.ended(TaskStatus.CANCELLED, 1, now, purgeTime(now)));
-            metrics.finished(TaskStatus.CANCELLED);
+            metrics.ended(TaskStatus.CANCELLED, submission);
             scheduleRunEnded(submission, TaskStatus.CANCELLED, now);
             return;
         }
@@ -226,7 +228,7 @@ public final class TaskLifecycle {
         out.event(TaskEvent.statusChange(state.taskId(), state.tenantId(), version, TaskStatus.RETRY_SCHEDULED, now,
                         state.attempts())
                 .withOutcome(null, error).withExecution(execution).withRunAt(runAt), state.traceparent(), now);
-        metrics.retryScheduled();
+        metrics.retried(state.submission());
         TaskState waiting = state.waiting(TaskStatus.RETRY_SCHEDULED, version, runAt, now);
         if (runAt.isAfter(now)) {
             store.save(previous, waiting);
@@ -241,6 +243,8 @@ public final class TaskLifecycle {
         String detail = error.message().isEmpty() ? error.code() : error.code() + ": " + error.message();
         out.deadLetter(state.taskId().toString(), new DeadLetter(state.taskId(), state.tenantId(), reason, detail, now,
                 state.submission(), failed.executions(), null), state.traceparent(), now);
+        TaskSubmission task = state.submission();
+        metrics.deadLettered(task.tenantId(), task.type(), task.priority());
     }
 
     private TaskState end(TaskState previous, TaskState state, TaskStatus status, JsonNode result, TaskError error,
@@ -250,7 +254,7 @@ public final class TaskLifecycle {
                 .withOutcome(result, error).withExecution(execution), state.traceparent(), now);
         TaskState ended = state.ended(status, version, now, purgeTime(now));
         store.save(previous, ended);
-        metrics.finished(status);
+        metrics.ended(status, state.submission());
         scheduleRunEnded(state.submission(), status, now);
         return ended;
     }

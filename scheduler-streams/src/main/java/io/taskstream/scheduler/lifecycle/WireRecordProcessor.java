@@ -8,6 +8,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import io.opentelemetry.api.trace.SpanKind;
 import io.taskstream.scheduler.output.DeadLetters;
 import io.taskstream.scheduler.output.Outputs;
 import io.taskstream.scheduler.output.SchedulerMetrics;
@@ -15,6 +16,8 @@ import io.taskstream.scheduler.state.TaskStore;
 import io.taskstream.schemas.Decoded;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.WireCodec;
+import io.taskstream.schemas.tracing.TracedWork;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * A processor of one wire record type that changes tasks: decodes each record with the schema, sends
@@ -29,6 +32,8 @@ public abstract class WireRecordProcessor<T> implements Processor<String, byte[]
     private final WireCodec<T> codec;
     private final TaskLifecycle.Rules rules;
     private final BiConsumer<SchedulerMetrics, String> countRejected;
+    private final String spanName;
+    private final Tracing tracing;
 
     protected final SchedulerMetrics metrics;
     protected ProcessorContext<String, Object> context;
@@ -38,9 +43,12 @@ public abstract class WireRecordProcessor<T> implements Processor<String, byte[]
 
     /**
      * @param countRejected counts a rejected record by reason (each record type has its own meter)
+     * @param spanName      the name of the span each record is handled in (a child of the record's trace)
      */
     protected WireRecordProcessor(Class<T> type, SchemaValidator validator, TaskLifecycle.Rules rules,
-                                  BiConsumer<SchedulerMetrics, String> countRejected) {
+                                  BiConsumer<SchedulerMetrics, String> countRejected, String spanName) {
+        this.spanName = Objects.requireNonNull(spanName, "spanName");
+        this.tracing = rules.tracing();
         this.codec = WireCodec.forPipeline(type, validator);
         this.rules = Objects.requireNonNull(rules, "rules");
         this.countRejected = Objects.requireNonNull(countRejected, "countRejected");
@@ -58,10 +66,13 @@ public abstract class WireRecordProcessor<T> implements Processor<String, byte[]
     @Override
     public final void process(Record<String, byte[]> record) {
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        switch (codec.read(record.value())) {
-            case Decoded.Unreadable<T> unreadable -> reject(record, unreadable.reason(), unreadable.detail(), now);
-            case Decoded.Invalid<T> invalid -> reject(record, WireCodec.INVALID, invalid.detail(), now);
-            case Decoded.Valid<T> valid -> accept(valid.value(), record, now);
+        try (TracedWork ignored = tracing.start(spanName, SpanKind.CONSUMER, Tracing.extract(record.headers()),
+                record.key(), null)) {
+            switch (codec.read(record.value())) {
+                case Decoded.Unreadable<T> unreadable -> reject(record, unreadable.reason(), unreadable.detail(), now);
+                case Decoded.Invalid<T> invalid -> reject(record, WireCodec.INVALID, invalid.detail(), now);
+                case Decoded.Valid<T> valid -> accept(valid.value(), record, now);
+            }
         }
     }
 

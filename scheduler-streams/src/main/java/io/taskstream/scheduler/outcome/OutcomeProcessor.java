@@ -39,7 +39,7 @@ import io.taskstream.schemas.SchemaValidator;
 public final class OutcomeProcessor extends WireRecordProcessor<AttemptResult> {
 
     public OutcomeProcessor(SchemaValidator validator, TaskLifecycle.Rules rules) {
-        super(AttemptResult.class, validator, rules, SchedulerMetrics::resultRejected);
+        super(AttemptResult.class, validator, rules, SchedulerMetrics::resultRejected, "decide result");
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * Everything the topology writes, as calls: one method per kind of output record, each
@@ -96,10 +97,12 @@ public final class Outputs {
         context.forward(new Record<>(key, value, now.toEpochMilli(), headers), sink);
     }
 
+    /** The current span's {@code traceparent} when the scheduler is tracing this work, else {@code traceparent}. */
     private static RecordHeaders headers(String traceparent) {
         RecordHeaders headers = new RecordHeaders();
-        if (traceparent != null) {
-            headers.add(Headers.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+        String parent = Tracing.currentTraceparent().orElse(traceparent);
+        if (parent != null) {
+            headers.add(Headers.TRACEPARENT, parent.getBytes(StandardCharsets.UTF_8));
         }
         return headers;
     }

@@ -2,18 +2,36 @@ package io.taskstream.scheduler.output;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskStatus;
+import io.taskstream.schemas.TaskSubmission;
+import io.taskstream.schemas.metrics.BoundedTagValues;
 
 /**
  * The scheduler's counters, one method per thing that happens (names as Prometheus shows them).
  * Handed to the topology as an object, so a test gives it a {@code SimpleMeterRegistry} and reads
  * the counts back.
+ *
+ * <p>The task counters ({@code tasks_submitted_total}, {@code tasks_completed_total}, …) are tagged
+ * {@code tenant}, {@code type} and {@code priority} (the topic suffix: {@code normal}); tenants and
+ * types are {@linkplain BoundedTagValues bounded}, the first {@code max-tag-values} of each kept and
+ * later ones reported as {@code other}.
  */
 public final class SchedulerMetrics {
+
+    public static final String TASKS_SUBMITTED = "tasks.submitted";
+    public static final String TASKS_COMPLETED = "tasks.completed";
+    public static final String TASKS_FAILED = "tasks.failed";
+    public static final String TASKS_CANCELLED = "tasks.cancelled";
+    public static final String TASKS_RETRIED = "tasks.retried";
+    public static final String TASKS_DEAD_LETTERED = "tasks.dead_lettered";
+    public static final String TIMER_STORE_SIZE = "scheduler.timer.store.size";
 
     /**
      * The key under which the Kafka Streams configuration carries this object to the exception
@@ -22,9 +40,19 @@ public final class SchedulerMetrics {
     public static final String CONFIG_KEY = "taskstream.scheduler.metrics";
 
     private final MeterRegistry registry;
+    private final BoundedTagValues tenants;
+    private final BoundedTagValues types;
 
+    /** With the default bound on tenants and types ({@value BoundedTagValues#DEFAULT_MAX_VALUES} each). */
     public SchedulerMetrics(MeterRegistry registry) {
+        this(registry, BoundedTagValues.DEFAULT_MAX_VALUES);
+    }
+
+    /** @param maxTagValues the distinct tenants, and the distinct types, reported by name ({@code taskstream.metrics.max-tag-values}) */
+    public SchedulerMetrics(MeterRegistry registry, int maxTagValues) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.tenants = new BoundedTagValues(maxTagValues);
+        this.types = new BoundedTagValues(maxTagValues);
     }
 
     public MeterRegistry registry() {
@@ -60,9 +88,28 @@ public final class SchedulerMetrics {
         registry.counter("scheduler.dispatches", "priority", priority.topicSuffix()).increment();
     }
 
-    /** {@code scheduler_tasks_finished_total{status}}: a task reached a terminal status. */
-    public void finished(TaskStatus status) {
-        registry.counter("scheduler.tasks.finished", "status", status.name()).increment();
+    /** {@code tasks_submitted_total{tenant,type,priority}}: a new task was admitted (whatever its first status). */
+    public void submitted(TaskSubmission task) {
+        taskCounter(TASKS_SUBMITTED, task.tenantId(), task.type(), task.priority()).increment();
+    }
+
+    /**
+     * {@code tasks_completed_total}, {@code tasks_failed_total} or {@code tasks_cancelled_total}
+     * {@code {tenant,type,priority}}: a task reached that terminal status.
+     */
+    public void ended(TaskStatus status, TaskSubmission task) {
+        ended(status, task.tenantId(), task.type(), task.priority());
+    }
+
+    /** As {@link #ended(TaskStatus, TaskSubmission)}, for a task known only by its parts (an invalid record; type may be null). */
+    public void ended(TaskStatus status, String tenantId, String type, Priority priority) {
+        String name = switch (status) {
+            case COMPLETED -> TASKS_COMPLETED;
+            case FAILED -> TASKS_FAILED;
+            case CANCELLED -> TASKS_CANCELLED;
+            default -> throw new IllegalArgumentException(status + " is not a terminal status");
+        };
+        taskCounter(name, tenantId, type, priority).increment();
     }
 
     /** {@code scheduler_timeouts_total}: an in-flight attempt passed its deadline without a result ({@code TIMED_OUT}). */
@@ -70,9 +117,28 @@ public final class SchedulerMetrics {
         registry.counter("scheduler.timeouts").increment();
     }
 
-    /** {@code scheduler_retries_scheduled_total}: a failed attempt got a next one ({@code RETRY_SCHEDULED}). */
-    public void retryScheduled() {
-        registry.counter("scheduler.retries.scheduled").increment();
+    /**
+     * {@code tasks_retried_total{tenant,type,priority}}: a failed or timed-out attempt got a next one
+     * ({@code RETRY_SCHEDULED}); a deferral is not a retry ({@link #deferred}).
+     */
+    public void retried(TaskSubmission task) {
+        taskCounter(TASKS_RETRIED, task.tenantId(), task.type(), task.priority()).increment();
+    }
+
+    /** {@code tasks_dead_lettered_total{tenant,type,priority}}: a task's dead letter was written to {@code dlq}. */
+    public void deadLettered(String tenantId, String type, Priority priority) {
+        taskCounter(TASKS_DEAD_LETTERED, tenantId, type, priority).increment();
+    }
+
+    /**
+     * {@code scheduler_timer_store_size}: tasks waiting for their time ({@code SCHEDULED},
+     * {@code RETRY_SCHEDULED}) in this instance's timer store, as {@code entries} reads it. Registered
+     * once per registry: a second call keeps the first reader.
+     */
+    public void timerStoreSize(LongSupplier entries) {
+        Gauge.builder(TIMER_STORE_SIZE, entries::getAsLong)
+                .description("Tasks waiting for their due time in the scheduler's timer store (approximate)")
+                .register(registry);
     }
 
     /**
@@ -158,5 +224,10 @@ public final class SchedulerMetrics {
     /** {@code scheduler_schedule_skips_total{reason}}: a fire time fired no task ({@code overlap}: its last task still ran). */
     public void scheduleSkipped(String reason) {
         registry.counter("scheduler.schedule.skips", "reason", reason).increment();
+    }
+
+    private Counter taskCounter(String name, String tenantId, String type, Priority priority) {
+        return registry.counter(name, "tenant", tenants.of(tenantId), "type", types.of(type),
+                "priority", priority.topicSuffix());
     }
 }

@@ -36,6 +36,7 @@ import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * The scheduling topology, built in one place for the application and its tests.
@@ -107,16 +108,18 @@ public final class SchedulerTopology {
      *
      * @param random the source of retry jitter, shared by every stream thread: must be thread-safe
      *               ({@link java.util.Random} is); seeded in tests
+     * @param tracing the span of each record processed and of each dispatch ({@link Tracing#noop()}: none)
      */
     public static Topology build(Topics topics, SchedulerProperties properties, SchedulerMetrics metrics,
-                                 SchemaValidator validator, RandomGenerator random) {
+                                 SchemaValidator validator, RandomGenerator random, Tracing tracing) {
         Map<String, Priority> priorityByTopic = Arrays.stream(Priority.values())
                 .collect(Collectors.toMap(topics::submit, Function.identity()));
         Backoff defaultBackoff = properties.backoff().toBackoff();
         SubmissionReader reader = new SubmissionReader(validator);
-        TaskLifecycle.Rules rules = new TaskLifecycle.Rules(new Dispatcher(properties.dispatchGrace(), metrics),
+        TaskLifecycle.Rules rules = new TaskLifecycle.Rules(new Dispatcher(properties.dispatchGrace(), metrics, tracing),
                 RetryPolicy.backoff(defaultBackoff, random), metrics, properties.dedupWindow(),
-                new TaskLifecycle.Deferrals(properties.deferral().maxDelay(), properties.deferral().maxPerTask()));
+                new TaskLifecycle.Deferrals(properties.deferral().maxDelay(), properties.deferral().maxPerTask()),
+                tracing);
 
         Topology topology = new Topology();
         topology.addSource(SUBMISSIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),

@@ -67,7 +67,7 @@ class ControlTest {
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.dlq().isEmpty()).isTrue();
         assertThat(scheduler.count("scheduler.cancellations", "stage", "waiting")).isEqualTo(1);
-        assertThat(scheduler.count("scheduler.tasks.finished", "status", "CANCELLED")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.cancelled")).isEqualTo(1);
         scheduler.assertVersionsStrictlyIncrease(id);
     }
 
@@ -140,7 +140,7 @@ class ControlTest {
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).as("never retried").isEmpty();
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.dlq().isEmpty()).isTrue();
-        assertThat(scheduler.count("scheduler.retries.scheduled")).isZero();
+        assertThat(scheduler.taskCount("tasks.retried")).isZero();
         scheduler.assertVersionsStrictlyIncrease(id);
     }
 
@@ -194,7 +194,7 @@ class ControlTest {
 
         assertThat(scheduler.takeEvents()).isEmpty();
         assertThat(scheduler.count("scheduler.control.ignored", "kind", "CANCEL", "reason", "terminal")).isEqualTo(2);
-        assertThat(scheduler.count("scheduler.tasks.finished", "status", "COMPLETED")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.completed")).isEqualTo(1);
     }
 
     @Test

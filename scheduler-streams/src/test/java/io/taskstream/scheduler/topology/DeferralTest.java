@@ -75,7 +75,7 @@ class DeferralTest {
         assertThat(waiting.execution().error()).isEqualTo(SNOOZED);
         assertThat(waiting.error()).as("nothing failed: the task's last error is left alone").isNull();
         assertThat(scheduler.count("scheduler.deferrals")).isEqualTo(1);
-        assertThat(scheduler.count("scheduler.retries.scheduled")).isZero();
+        assertThat(scheduler.taskCount("tasks.retried")).isZero();
 
         TaskDispatch again = scheduler.stepToRunAt(retryAt);
         assertThat(again.attempt()).as("the same attempt number again").isEqualTo(1);
@@ -212,7 +212,8 @@ class DeferralTest {
         assertThat(dead.executions()).extracting(Execution::outcome).containsExactly(AttemptOutcome.DEFERRED,
                 AttemptOutcome.DEFERRED, AttemptOutcome.DEFERRED);
         assertThat(scheduler.count("scheduler.deferrals")).isEqualTo(2);
-        assertThat(scheduler.count("scheduler.tasks.finished", "status", "FAILED")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.failed")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.dead_lettered")).isEqualTo(1);
         scheduler.advance(Duration.ofMinutes(1));
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
 

@@ -58,7 +58,7 @@ class OutcomeTest {
 
         assertThat(scheduler.dlq().isEmpty()).isTrue();
         assertThat(scheduler.ready(Priority.NORMAL).isEmpty()).isTrue();
-        assertThat(scheduler.count("scheduler.tasks.finished", "status", "COMPLETED")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.completed")).isEqualTo(1);
     }
 
     @Test
@@ -140,7 +140,7 @@ class OutcomeTest {
         assertThat(retry.runAt()).as("default backoff: 1 s ± 20 %%")
                 .isBetween(failedAt.plusMillis(800), failedAt.plusMillis(1200));
         assertThat(scheduler.ready(Priority.NORMAL).isEmpty()).as("not before its runAt").isTrue();
-        assertThat(scheduler.count("scheduler.retries.scheduled")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.retried")).isEqualTo(1);
 
         scheduler.advance(Duration.ofSeconds(2));
         TaskEvent queued = scheduler.events().readValue();
@@ -191,7 +191,9 @@ class OutcomeTest {
         assertThat(dead.executions()).extracting(Execution::attempt).containsExactly(1, 2);
         assertThat(dead.executions()).extracting(Execution::error).containsOnly(BOOM);
         assertThat(scheduler.ready(Priority.NORMAL).isEmpty()).isTrue();
-        assertThat(scheduler.count("scheduler.tasks.finished", "status", "FAILED")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.failed")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.dead_lettered")).isEqualTo(1);
+        assertThat(scheduler.taskCount("tasks.retried")).isEqualTo(1);
     }
 
     @Test

@@ -79,7 +79,7 @@ class RetryTest {
         assertThat(dead.executions()).extracting(Execution::attempt).containsExactly(1, 2, 3, 4, 5);
         assertThat(dead.executions()).extracting(Execution::outcome).containsOnly(AttemptOutcome.FAILED);
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
-        assertThat(scheduler.count("scheduler.retries.scheduled")).isEqualTo(4);
+        assertThat(scheduler.taskCount("tasks.retried")).isEqualTo(4);
         // QUEUED 1, PROCESSING 2, then (RETRY_SCHEDULED, QUEUED, PROCESSING) × 4 = 3..14, FAILED 15
         assertThat(failed.version()).isEqualTo(15);
         scheduler.assertVersionsStrictlyIncrease(id);
@@ -147,7 +147,7 @@ class RetryTest {
         assertThat(scheduler.dlq().readValue().reason()).isEqualTo("attempts_exhausted");
         scheduler.advance(Duration.ofMinutes(10));
         assertThat(scheduler.takeDispatches(Priority.NORMAL)).isEmpty();
-        assertThat(scheduler.count("scheduler.retries.scheduled")).isZero();
+        assertThat(scheduler.taskCount("tasks.retried")).isZero();
     }
 
     @Test

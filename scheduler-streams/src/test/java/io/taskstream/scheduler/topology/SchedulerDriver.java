@@ -58,6 +58,8 @@ import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.TaskStatus;
 import io.taskstream.schemas.TaskSubmission;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.metrics.BoundedTagValues;
+import io.taskstream.schemas.tracing.Tracing;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -90,6 +92,8 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
     private final Map<UUID, List<String>> versionLogs = new HashMap<>();
     private SchedulerProperties properties = SchedulerProperties.defaults();
     private RandomGenerator random = new Random(42);
+    private Tracing tracing = Tracing.noop();
+    private int maxTagValues = BoundedTagValues.DEFAULT_MAX_VALUES;
     private Path stateDir;
     private TopologyTestDriver driver;
     private boolean closed;
@@ -121,10 +125,24 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
         return configure(p -> p.withSchedules(schedules));
     }
 
+    /** Spans of the topology go to {@code tracing} (default: none). */
+    SchedulerDriver withTracing(Tracing tracing) {
+        requireNotStarted();
+        this.tracing = tracing;
+        return this;
+    }
+
     /** The generator the backoff jitter draws from, instead of {@code new Random(42)}. */
     SchedulerDriver withRandom(RandomGenerator generator) {
         requireNotStarted();
         random = generator;
+        return this;
+    }
+
+    /** The bound on distinct tenants and types in the task counters ({@code taskstream.metrics.max-tag-values}). */
+    SchedulerDriver withMaxTagValues(int max) {
+        requireNotStarted();
+        maxTagValues = max;
         return this;
     }
 
@@ -153,11 +171,13 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            SchedulerMetrics metrics = new SchedulerMetrics(registry);
+            SchedulerMetrics metrics = new SchedulerMetrics(registry, maxTagValues);
             var config = StreamsSettings.of(properties, stateDir,
                     Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"), metrics);
-            driver = new TopologyTestDriver(SchedulerTopology.build(topics, properties, metrics, VALIDATOR, random),
+            driver = new TopologyTestDriver(SchedulerTopology.build(topics, properties, metrics, VALIDATOR, random, tracing),
                     config, T0);
+            // what SchedulerStreams reads through interactive queries, read from the driver's store
+            metrics.timerStoreSize(() -> timers().approximateNumEntries());
         }
         return driver;
     }
@@ -391,6 +411,11 @@ final class SchedulerDriver implements AutoCloseable, AfterEachCallback {
     /** The index of waiting tasks by due time ({@link TimerKey} → task id). */
     KeyValueStore<Bytes, String> timers() {
         return driver().getKeyValueStore(TaskStore.TIMERS);
+    }
+
+    /** A task counter ({@code tasks.completed}, …) of the tasks {@link #submission} makes: acme's email.send, normal. */
+    double taskCount(String name) {
+        return count(name, "tenant", "acme", "type", "email.send", "priority", "normal");
     }
 
     double count(String name, String... tags) {

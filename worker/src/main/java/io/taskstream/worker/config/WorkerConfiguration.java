@@ -35,7 +35,10 @@ import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TopicSettings;
 import io.taskstream.schemas.crypto.PayloadCipher;
 import io.taskstream.schemas.spring.EncryptionConfiguration;
+import io.taskstream.schemas.spring.KafkaHealthConfiguration;
 import io.taskstream.schemas.spring.TopicsConfiguration;
+import io.taskstream.schemas.spring.TracingConfiguration;
+import io.taskstream.schemas.tracing.Tracing;
 import io.taskstream.worker.cancellation.CancellationCheck;
 import io.taskstream.worker.cancellation.CancellationFlags;
 import io.taskstream.worker.cancellation.RedisCancellationFlags;
@@ -71,8 +74,9 @@ import io.taskstream.worker.samples.SampleHandlers;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerProperties.class)
-@Import({SampleHandlers.class, TopicsConfiguration.class, HeartbeatConfiguration.class,
-        AnnotatedHandlerRegistrar.class, ResilienceConfiguration.class, EncryptionConfiguration.class})
+@Import({SampleHandlers.class, TopicsConfiguration.class, KafkaHealthConfiguration.class,
+        HeartbeatConfiguration.class, AnnotatedHandlerRegistrar.class, ResilienceConfiguration.class,
+        EncryptionConfiguration.class, TracingConfiguration.class})
 public class WorkerConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerConfiguration.class);
@@ -96,14 +100,15 @@ public class WorkerConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CancellationFlags cancellationFlags(ObjectProvider<StringRedisTemplate> redis, WorkerProperties worker) {
+    CancellationFlags cancellationFlags(ObjectProvider<StringRedisTemplate> redis, WorkerProperties worker,
+                                        Tracing tracing) {
         StringRedisTemplate template = redis.getIfAvailable();
         if (template == null) {
             throw new IllegalStateException("The worker reads cancel flags from Redis, but this application has no"
                     + " StringRedisTemplate: configure spring.data.redis.url (with Boot's Redis auto-configuration)"
                     + " or define a CancellationFlags bean");
         }
-        return new RedisCancellationFlags(template, worker.cancelKeyPrefix());
+        return new RedisCancellationFlags(template, worker.cancelKeyPrefix(), tracing);
     }
 
     @Bean
@@ -134,7 +139,7 @@ public class WorkerConfiguration {
      */
     @Bean // closed on shutdown when it is AutoCloseable (the Redis one)
     AttemptLeases attemptLeases(ObjectProvider<RedisConnectionFactory> redis, ObjectProvider<StringRedisTemplate> template,
-                                Clock clock, WorkerProperties worker, MeterRegistry meters) {
+                                Clock clock, WorkerProperties worker, MeterRegistry meters, Tracing tracing) {
         if (!worker.leases()) {
             log.warn("Worker {} runs without task leases (taskstream.worker.leases=false): around a rebalance two"
                     + " workers may run the same task at once", worker.workerId());
@@ -157,7 +162,7 @@ public class WorkerConfiguration {
         };
         return new RedisAttemptLeases(connect, template.getObject(), clock, meters, worker.workerId(),
                 new RedisAttemptLeases.Settings(worker.leaseTtl(), worker.leaseRetry(), FINISHED_KEY_PREFIX,
-                        Duration.ofDays(1)));
+                        Duration.ofDays(1)), tracing);
     }
 
     /** Redis keys marking finished dispatches: {@code <prefix><taskId>:<eventVersion>}, kept a day. */
@@ -166,10 +171,11 @@ public class WorkerConfiguration {
     @Bean
     TaskExecutor taskExecutor(HandlerRegistry handlers, AttemptLeases leases, TaskTypeResilience resilience,
                               KafkaAttemptReporter reporter, CancellationCheck cancellation, Clock clock,
-                              WorkerProperties worker, MeterRegistry meters, PayloadCipher payloadCipher) {
+                              WorkerProperties worker, MeterRegistry meters, PayloadCipher payloadCipher,
+                              Tracing tracing) {
         return new TaskExecutor(handlers, leases, resilience, reporter, cancellation, clock, meters,
                 new TaskExecutor.Settings(worker.workerId(), worker.maxResultSize().toBytes(),
-                        worker.nonRetryableExceptionTypes(), worker.timeoutGrace()), payloadCipher);
+                        worker.nonRetryableExceptionTypes(), worker.timeoutGrace()), payloadCipher, tracing);
     }
 
     @Bean

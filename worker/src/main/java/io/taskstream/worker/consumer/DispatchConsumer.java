@@ -36,9 +36,13 @@ import org.springframework.context.SmartLifecycle;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.taskstream.schemas.JsonSerde;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.TaskDispatch;
+import io.taskstream.schemas.tracing.Tracing;
 import io.taskstream.worker.heartbeat.Supervised;
 
 /**
@@ -120,6 +124,11 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
 
     private static final Logger log = LoggerFactory.getLogger(DispatchConsumer.class);
 
+    /** {@code worker_pool_size}: the execution slots of this worker. */
+    public static final String POOL_SIZE = "worker.pool.size";
+    /** {@code worker_slots_busy}: the slots running an attempt now. */
+    public static final String SLOTS_BUSY = "worker.slots.busy";
+
     private final Supplier<? extends Consumer<String, byte[]>> consumers;
     private final List<String> topics;
     private final Function<TaskDispatch, ? extends CompletableFuture<?>> execution;
@@ -131,8 +140,11 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
 
     // owned by the poll thread (or the test that steps the loop)
     private Consumer<String, byte[]> consumer;
-    private ExecutorService executor;
-    private Slots<Work> slots;
+    /** The consumer's own metrics ({@code kafka_consumer_*}), bound while it is open. */
+    private KafkaClientMetrics consumerMetrics;
+    // also read by health (pool()) and metrics, hence volatile
+    private volatile ExecutorService executor;
+    private volatile Slots<Work> slots;
     private final OffsetTracker tracker = new OffsetTracker();
 
     // shared with the attempts' threads and with the producer's callback threads
@@ -176,8 +188,8 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.meters = Objects.requireNonNull(meters, "meters");
         meters.gauge("taskstream.worker.dispatches.unfinished", unfinished);
-        meters.gauge("taskstream.worker.slots", settings, Settings::slots);
-        meters.gauge("taskstream.worker.slots.busy", this, c -> c.slots == null ? 0 : c.slots.busy());
+        meters.gauge(POOL_SIZE, settings, Settings::slots);
+        meters.gauge(SLOTS_BUSY, this, c -> c.slots == null ? 0 : c.slots.busy());
     }
 
     /** A virtual thread per attempt. */
@@ -223,6 +235,33 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
     @Override
     public int getPhase() {
         return DEFAULT_PHASE - 1;
+    }
+
+    // ---- the execution pool, for health -----------------------------------------------------
+
+    /** The execution pool now: whether it takes attempts and how full it is (for health). */
+    public Pool pool() {
+        ExecutorService threads = executor;
+        Slots<Work> current = slots;
+        return new Pool(threads != null && !threads.isShutdown(), current == null ? 0 : current.busy(),
+                current == null ? 0 : current.waiting(), settings.slots());
+    }
+
+    /**
+     * The execution pool at one moment.
+     *
+     * @param accepting whether it starts attempts: it exists and is not shut down (it is shut down
+     *                  when the loop stops or is restarted, and does not exist before the first start)
+     * @param busy      attempts running
+     * @param waiting   dispatches taken from Kafka, waiting for a slot
+     * @param slots     attempts it runs at once
+     */
+    public record Pool(boolean accepting, int busy, int waiting, int slots) {
+
+        /** Every slot busy: working at capacity, not broken. */
+        public boolean saturated() {
+            return busy >= slots;
+        }
     }
 
     // ---- supervision (LoopSupervisor) --------------------------------------------------------
@@ -303,6 +342,8 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
     /** Creates the consumer and the slots, and subscribes. */
     void open() {
         consumer = consumers.get();
+        consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(meters);
         executor = threads.get();
         slots = new Slots<>(settings.slots(), settings.minimumShare(), executor, this::run, this::done);
         consumer.subscribe(topics, new Rebalance());
@@ -335,6 +376,7 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         } catch (RuntimeException e) {
             log.warn("Could not close the consumer cleanly", e);
         }
+        consumerMetrics.close(); // removes its meters: a consumer opened again binds its own
         running = false;
         log.info("Worker stopped consuming");
     }
@@ -351,7 +393,8 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
             tracker.complete(partition, record.offset());
             return;
         }
-        Work work = new Work(partition, record.offset(), epoch, dispatch, new CompletableFuture<>());
+        Work work = new Work(partition, record.offset(), epoch, dispatch, Tracing.extract(record.headers()),
+                new CompletableFuture<>());
         inFlight.add(work);
         // refused when shutting down: it stays unfinished, so it is never committed
         slots.submit(work, dispatch.priority(), dispatch.dispatchKey());
@@ -387,7 +430,7 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
             return;
         }
         CompletableFuture<?> reported;
-        try {
+        try (Scope ignored = work.trace().makeCurrent()) { // the attempt continues the dispatch's trace
             reported = execution.apply(work.dispatch());
         } catch (RuntimeException e) {
             reported = CompletableFuture.failedFuture(e);
@@ -560,8 +603,8 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
         }
     }
 
-    /** A dispatch handed to the slots, and the epoch of its partition at that time. */
-    private record Work(TopicPartition partition, long offset, long epoch, TaskDispatch dispatch,
+    /** A dispatch handed to the slots, the epoch of its partition at that time and the record's trace context. */
+    private record Work(TopicPartition partition, long offset, long epoch, TaskDispatch dispatch, Context trace,
                         CompletableFuture<Void> done) {
     }
 

@@ -1,14 +1,18 @@
 package io.taskstream.worker.execution;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
 import io.taskstream.schemas.AttemptResult;
+import io.taskstream.schemas.Headers;
 import io.taskstream.schemas.TaskEvent;
 import io.taskstream.schemas.Topics;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * Reports attempts to Kafka: {@code PROCESSING} events to {@code events}, results to {@code results},
@@ -33,12 +37,20 @@ public final class KafkaAttemptReporter implements AttemptReporter, AutoCloseabl
 
     @Override
     public CompletableFuture<Void> started(TaskEvent processing) {
-        return template.send(topics.events(), processing.taskId().toString(), processing).thenApply(r -> null);
+        return template.send(traced(topics.events(), processing.taskId().toString(), processing)).thenApply(r -> null);
     }
 
     @Override
     public CompletableFuture<Void> finished(AttemptResult result) {
-        return template.send(topics.results(), result.taskId().toString(), result).thenApply(r -> null);
+        return template.send(traced(topics.results(), result.taskId().toString(), result)).thenApply(r -> null);
+    }
+
+    /** A record carrying the current span (the attempt's) as its {@code traceparent}, when there is one. */
+    private static ProducerRecord<String, Object> traced(String topic, String key, Object value) {
+        ProducerRecord<String, Object> record = new ProducerRecord<>(topic, key, value);
+        Tracing.currentTraceparent().ifPresent(traceparent ->
+                record.headers().add(Headers.TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8)));
+        return record;
     }
 
     /** Closes the producer, which first sends what it still holds. */

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
 import io.taskstream.schemas.Execution;
@@ -41,6 +46,8 @@ import io.taskstream.worker.handler.HandlerResult;
 import io.taskstream.worker.handler.NonRetryableException;
 import io.taskstream.worker.handler.TaskContext;
 import io.taskstream.worker.handler.TaskHandler;
+import io.taskstream.schemas.tracing.TracedWork;
+import io.taskstream.schemas.tracing.Tracing;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -160,6 +167,16 @@ public final class TaskExecutor {
      */
     static final Duration LONGEST_DEFERRAL = Duration.ofDays(3650);
 
+    /** {@code task_duration_seconds{type,outcome}}: how long handlers ran (a histogram with {@link #BUCKETS}). */
+    public static final String TASK_DURATION = "task.duration";
+    /** {@code task_pickup_latency_seconds{priority}}: from due to started ({@link #BUCKETS}); see {@code recordPickup}. */
+    public static final String PICKUP_LATENCY = "task.pickup.latency";
+    /** The histogram buckets of both ({@code le} of their {@code _bucket} series), from 5 ms to 5 min. */
+    static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(300)};
+
     private static final Logger log = LoggerFactory.getLogger(TaskExecutor.class);
 
     /**
@@ -207,6 +224,9 @@ public final class TaskExecutor {
     private volatile boolean stopping;
     private final ProgressEvents progress;
     private final PayloadCipher cipher;
+    private final Tracing tracing;
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("taskstream.attempt");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("taskstream.attempt.outcome");
     private final ExecutorService handlerThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("taskstream-handler-", 0).factory());
 
@@ -232,6 +252,17 @@ public final class TaskExecutor {
     public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptGuard guard, AttemptReporter reporter,
                         CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings,
                         PayloadCipher cipher) {
+        this(handlers, leases, guard, reporter, cancellation, clock, meters, settings, cipher, Tracing.noop());
+    }
+
+    /**
+     * @param tracing each attempt runs in a span of its task's trace ({@code execute <type>}), a child of
+     *                the dispatch the scheduler wrote; its results and events carry that span onwards
+     */
+    public TaskExecutor(HandlerRegistry handlers, AttemptLeases leases, AttemptGuard guard, AttemptReporter reporter,
+                        CancellationCheck cancellation, Clock clock, MeterRegistry meters, Settings settings,
+                        PayloadCipher cipher, Tracing tracing) {
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.handlers = Objects.requireNonNull(handlers, "handlers");
         this.leases = Objects.requireNonNull(leases, "leases");
@@ -274,7 +305,10 @@ public final class TaskExecutor {
      *         reported, or with {@link AttemptAbandonedException} if the attempt was abandoned
      */
     public CompletableFuture<AttemptResult> execute(TaskDispatch dispatch) {
-        try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
+        // the attempt's span: a child of the dispatch's (the consumer made the record's trace current)
+        try (TracedWork span = tracing.start("execute " + dispatch.type(), SpanKind.CONSUMER, Context.current(),
+                dispatch.taskId().toString(), dispatch.tenantId()).put(TracedWork.WORKER_ID, workerId)) {
+            span.span().setAttribute(ATTEMPT, dispatch.attempt());
             Instant deadline = dispatch.deadline() != null ? dispatch.deadline() : Instant.MAX;
             if (clock.instant().isAfter(deadline)) {
                 log.warn("Not running attempt {} of task {}: its deadline {} passed before it could start; the"
@@ -361,6 +395,7 @@ public final class TaskExecutor {
             }
             case AttemptGuard.Permit permit -> {
                 try (permit) {
+                    recordPickup(dispatch, startedAt);
                     reportStarted(dispatch, startedAt);
                     outcome = runWithin(handler.get(), opened, startedAt);
                     permit.ended(outcome.outcome(), outcome.error());
@@ -391,6 +426,10 @@ public final class TaskExecutor {
                 lease.fencingToken(), workerId, outcome.outcome(), outcome.result(), outcome.error(),
                 startedAt, finishedAt, retryAt);
         record(handler.isPresent() ? dispatch.type() : "unknown", result);
+        Span.current().setAttribute(OUTCOME, outcome.outcome().name());
+        if (outcome.outcome() == AttemptOutcome.FAILED || outcome.outcome() == AttemptOutcome.TIMED_OUT) {
+            Span.current().setStatus(StatusCode.ERROR, outcome.error() == null ? "" : outcome.error().code());
+        }
         if (!lease.isValid()) {
             // another worker may hold the task now: this one must stop reporting (the scheduler's
             // visibility timeout retries the attempt if nobody else finishes it)
@@ -438,13 +477,13 @@ public final class TaskExecutor {
     /** Runs the handler on a thread of its own, for at most the task's timeout. */
     private Outcome runWithin(TaskHandler handler, TaskDispatch dispatch, Instant notCancelledAt) {
         CountDownLatch ended = new CountDownLatch(1);
-        Future<Outcome> running = handlerThreads.submit(() -> {
-            try (TaskMdc ignored = TaskMdc.put(dispatch, workerId)) {
+        Future<Outcome> running = handlerThreads.submit(TracedWork.carry(() -> {
+            try {
                 return run(handler, dispatch, notCancelledAt);
             } finally {
                 ended.countDown();
             }
-        });
+        }));
         try {
             return running.get(dispatch.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -580,10 +619,31 @@ public final class TaskExecutor {
                 .description("Attempts run by this worker, by task type and outcome")
                 .tag("type", typeTag).tag("outcome", outcomeTag)
                 .register(meters).increment();
-        Timer.builder("taskstream.worker.task.duration")
+        Timer.builder(TASK_DURATION)
                 .description("How long handlers ran, by task type and outcome")
                 .tag("type", typeTag).tag("outcome", outcomeTag)
+                .serviceLevelObjectives(BUCKETS)
                 .register(meters).record(Duration.between(result.startedAt(), result.finishedAt()));
+    }
+
+    /**
+     * {@code task_pickup_latency_seconds{priority}}: from the moment the task was due to the moment its
+     * handler starts. The dispatch's {@code dispatchedAt} stands for "due": the scheduler dispatches a
+     * task the moment it is due (at admission when due at once; when its timer fires for a delay or a
+     * retry's backoff), so this is the wait on the ready topic and in this worker's queue, not the
+     * scheduler's own lag (at most its tick, {@code scheduler_timer_store_size} shows what waits there).
+     */
+    private void recordPickup(TaskDispatch dispatch, Instant startedAt) {
+        Instant due = dispatch.dispatchedAt() != null ? dispatch.dispatchedAt() : dispatch.createdAt();
+        if (due == null) {
+            return;
+        }
+        Duration latency = Duration.between(due, startedAt);
+        Timer.builder(PICKUP_LATENCY)
+                .description("From the moment a task was due (dispatched) to the moment its handler started")
+                .tag("priority", dispatch.priority().topicSuffix())
+                .serviceLevelObjectives(BUCKETS)
+                .register(meters).record(latency.isNegative() ? Duration.ZERO : latency); // clocks of two hosts
     }
 
     /**

@@ -15,7 +15,10 @@ import io.taskstream.worker.consumer.DispatchConsumer;
 
 /**
  * The worker's health: heartbeats to Redis ({@link HeartbeatPublisher}), the supervisor of every
- * {@link Supervised} loop ({@link LoopSupervisor}) and the {@code worker} health component. Imported
+ * {@link Supervised} loop ({@link LoopSupervisor}) and the health components {@code worker}
+ * ({@link WorkerHealthIndicator}: the poll loop runs and polls), {@code executionPool}
+ * ({@link ExecutionPoolHealthIndicator}) and {@code loops} ({@link LoopsHealthIndicator}: a loop the
+ * supervisor cannot bring back); worker.yml puts them in the liveness and readiness groups. Imported
  * by {@code WorkerConfiguration}. Without Redis ({@code StringRedisTemplate}) in the application no
  * heartbeats are written; the rest works the same.
  */
@@ -46,6 +49,19 @@ public class HeartbeatConfiguration {
     WorkerHealthIndicator workerHealthIndicator(ObjectProvider<DispatchConsumer> consumer, LoopSupervisor supervisor,
                                                 HeartbeatPublisher heartbeats, MeterRegistry meters) {
         return new WorkerHealthIndicator(() -> consumerRunning(consumer), meters, supervisor, heartbeats);
+    }
+
+    @Bean
+    ExecutionPoolHealthIndicator executionPoolHealthIndicator(ObjectProvider<DispatchConsumer> consumer) {
+        return new ExecutionPoolHealthIndicator(() -> {
+            DispatchConsumer dispatchConsumer = consumer.getIfAvailable();
+            return dispatchConsumer == null ? null : dispatchConsumer.pool();
+        });
+    }
+
+    @Bean
+    LoopsHealthIndicator loopsHealthIndicator(LoopSupervisor supervisor) {
+        return new LoopsHealthIndicator(supervisor);
     }
 
     private static boolean consumerRunning(ObjectProvider<DispatchConsumer> consumer) {

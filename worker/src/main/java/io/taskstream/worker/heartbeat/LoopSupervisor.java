@@ -32,8 +32,16 @@ import io.taskstream.worker.heartbeat.Ticker.Pacing;
  * <h2>What it leaves alone</h2>
  * A loop it has never seen alive (not started yet), and every loop once the application context
  * closes (it stops checking at {@link ContextClosedEvent}, before any bean is stopped), so that it
- * never fights a deliberate shutdown. A Kubernetes liveness probe on {@code /actuator/health} is
- * the next line of defence: {@link WorkerHealthIndicator} is {@code DOWN} while a loop is stalled.
+ * never fights a deliberate shutdown.
+ *
+ * <h2>When restarting does not help</h2>
+ * A loop that needs a restart again after {@value #WEDGED_AFTER_RESTARTS} restarts in a row brought
+ * it no progress (they threw, or every fresh loop hung or died again) is <em>wedged</em>: only a new
+ * process can help. {@link LoopsHealthIndicator} then takes the liveness group {@code DOWN}, and the
+ * orchestrator restarts the worker. The supervisor keeps trying; the loop's next progress ends it.
+ *
+ * <p>{@link #status()} never waits for a check: a restart may hold the supervisor for up to
+ * {@code shutdownTimeout} + 10 s, and health probes must answer meanwhile.
  *
  * <p>Tests step it with {@link #check()}.
  */
@@ -41,6 +49,9 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
 
     /** Counts restarts, tagged {@code loop}. */
     public static final String RESTARTS_METRIC = "taskstream.worker.loop.restarts";
+
+    /** Restarts in a row without progress after which a loop that needs another one counts as wedged. */
+    public static final int WEDGED_AFTER_RESTARTS = 3;
 
     private static final Logger log = LoggerFactory.getLogger(LoopSupervisor.class);
 
@@ -112,15 +123,15 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
         return restarted;
     }
 
-    /** Each loop as the latest check saw it. */
-    public synchronized List<LoopStatus> status() {
+    /** Each loop as the latest check saw it; does not wait for a check (or a restart) in progress. */
+    public List<LoopStatus> status() {
         Instant now = clock.instant();
         return watches.stream().map(w -> w.status(now)).toList();
     }
 
     /** Restarts of every loop so far. */
-    public synchronized long restarts() {
-        return watches.stream().mapToLong(w -> w.restarts).sum();
+    public long restarts() {
+        return watches.stream().mapToLong(w -> w.seen.restarts()).sum();
     }
 
     /**
@@ -130,11 +141,18 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
      * @param lastProgressAt  when the supervisor last saw it progress (or restarted it)
      * @param stalled         alive but without progress for {@code stallTimeout}
      * @param restarts        restarts so far
+     * @param wedged          it needed a restart again after {@value #WEDGED_AFTER_RESTARTS} restarts in a
+     *                        row brought no progress, and has not progressed since
      */
-    public record LoopStatus(String name, boolean alive, Instant lastProgressAt, boolean stalled, long restarts) {
+    public record LoopStatus(String name, boolean alive, Instant lastProgressAt, boolean stalled, long restarts,
+                             boolean wedged) {
     }
 
-    /** What the supervisor remembers of one loop; guarded by the supervisor. */
+    /** What {@link #status()} reads of a loop without the supervisor's lock; replaced, never changed. */
+    private record Seen(Instant lastProgressAt, long restarts, boolean wedged) {
+    }
+
+    /** What the supervisor remembers of one loop; guarded by the supervisor, except {@link #seen}. */
     private final class Watch {
 
         private final Supervised loop;
@@ -145,6 +163,9 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
         /** No restart before this: the pause after the latest one. */
         private Instant quietUntil = Instant.MIN;
         private long restarts;
+        private int restartsWithoutProgress;
+        private boolean wedged;
+        private volatile Seen seen = new Seen(null, 0, false);
 
         Watch(Supervised loop, Counter restartCounter) {
             this.loop = loop;
@@ -160,12 +181,16 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
                     seenAlive = true;
                     progress = current;
                     lastProgressAt = now;
+                    publish();
                 }
                 return false; // not started yet
             }
             if (current != progress) {
                 progress = current;
                 lastProgressAt = now;
+                restartsWithoutProgress = 0;
+                wedged = false;
+                publish();
             }
             String problem = !alive ? "its thread is not running"
                     : stalled(now) ? "it made no progress for " + Duration.between(lastProgressAt, now)
@@ -173,7 +198,14 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
             if (problem == null || now.isBefore(quietUntil)) {
                 return false;
             }
+            if (restartsWithoutProgress >= WEDGED_AFTER_RESTARTS && !wedged) {
+                wedged = true;
+                log.error("{} is wedged: {} restarts in a row brought no progress; the worker needs a restart",
+                        loop.name(), restartsWithoutProgress);
+            }
             restarts++;
+            restartsWithoutProgress++;
+            publish();
             restartCounter.increment();
             log.warn("Restarting {}: {} (restart {})", loop.name(), problem, restarts);
             try {
@@ -185,17 +217,28 @@ public final class LoopSupervisor implements SmartLifecycle, ApplicationListener
             progress = loop.progress();
             lastProgressAt = now;
             quietUntil = now.plus(stallTimeout);
+            publish();
             return true;
         }
 
+        private void publish() {
+            seen = new Seen(lastProgressAt, restarts, wedged);
+        }
+
         private boolean stalled(Instant now) {
-            return !now.isBefore(lastProgressAt.plus(stallTimeout));
+            return stalled(lastProgressAt, now);
+        }
+
+        private boolean stalled(Instant since, Instant now) {
+            return !now.isBefore(since.plus(stallTimeout));
         }
 
         LoopStatus status(Instant now) {
+            Seen latest = seen;
             boolean alive = loop.isAlive();
-            return new LoopStatus(loop.name(), alive, lastProgressAt,
-                    alive && lastProgressAt != null && stalled(now), restarts);
+            boolean stalled = alive && latest.lastProgressAt() != null && stalled(latest.lastProgressAt(), now);
+            return new LoopStatus(loop.name(), alive, latest.lastProgressAt(), stalled, latest.restarts(),
+                    latest.wedged());
         }
     }
 }

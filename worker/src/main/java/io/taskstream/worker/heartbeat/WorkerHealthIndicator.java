@@ -12,8 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.taskstream.worker.heartbeat.LoopSupervisor.LoopStatus;
 
 /**
- * The worker in {@code /actuator/health} (component {@code worker}): {@code UP} while the poll loop
- * runs and no supervised loop hangs, else {@code DOWN}. Details: the consumer's state, slots busy and
+ * The worker in {@code /actuator/health} (component {@code worker}, in the readiness group): {@code UP}
+ * while the poll loop runs and no supervised loop hangs (made no progress for the supervisor's
+ * {@code stallTimeout}), else {@code DOWN}. Details: the consumer's state, slots busy and
  * total, each supervised loop (alive, last progress, restarts) and the heartbeat (when it was last
  * written, whether writes fail). Redis being down does not make it {@code DOWN}: the worker keeps
  * working without heartbeats (Boot's own {@code redis} component reports Redis).

@@ -5,6 +5,7 @@ import java.util.Objects;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.taskstream.worker.consumer.DispatchConsumer;
 
 /**
  * Reads what the worker's other parts already measure, by meter name, so that heartbeats need no
@@ -13,8 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 final class WorkerMeters {
 
-    static final String SLOTS = "taskstream.worker.slots";
-    static final String SLOTS_BUSY = "taskstream.worker.slots.busy";
+    static final String SLOTS = DispatchConsumer.POOL_SIZE;
+    static final String SLOTS_BUSY = DispatchConsumer.SLOTS_BUSY;
     static final String TASKS = "taskstream.worker.tasks";
     static final String ABANDONED = "taskstream.worker.attempts.abandoned";
 

@@ -18,6 +18,7 @@ import io.taskstream.lock.Lease;
 import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.worker.execution.AttemptLeases;
+import io.taskstream.schemas.tracing.Tracing;
 
 /**
  * {@link AttemptLeases} on Redis: the lease of {@code redis-lock} on the task id (so one worker at a
@@ -70,13 +71,16 @@ public final class RedisAttemptLeases implements AttemptLeases, AutoCloseable {
     private final String workerId;
     private final Settings settings;
     private final AtomicBoolean outage = new AtomicBoolean();
+    private final Tracing tracing;
 
     /**
      * @param connect builds a connected lease manager (throws if Redis cannot be reached); called on
      *                first use and again after a failure, at most once per {@code retryEvery}
+     * @param tracing each Redis call made for an attempt is a span of the attempt's trace
      */
     public RedisAttemptLeases(Supplier<LeaseManager> connect, StringRedisTemplate redis, Clock clock,
-                              MeterRegistry meters, String workerId, Settings settings) {
+                              MeterRegistry meters, String workerId, Settings settings, Tracing tracing) {
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.connect = Objects.requireNonNull(connect, "connect");
         this.redis = Objects.requireNonNull(redis, "redis");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -90,7 +94,8 @@ public final class RedisAttemptLeases implements AttemptLeases, AutoCloseable {
         String resource = dispatch.taskId().toString();
         while (true) {
             try {
-                Optional<Lease> lease = manager().tryAcquire(resource, settings.ttl(), workerId);
+                Optional<Lease> lease = tracing.client("redis", "lease acquire",
+                        () -> manager().tryAcquire(resource, settings.ttl(), workerId));
                 if (outage.compareAndSet(true, false)) {
                     log.info("Redis answers again: attempts run under task leases again");
                 }
@@ -142,7 +147,7 @@ public final class RedisAttemptLeases implements AttemptLeases, AutoCloseable {
     @Override
     public boolean isFinished(TaskDispatch dispatch) {
         try {
-            return Boolean.TRUE.equals(redis.hasKey(finishedKey(dispatch)));
+            return Boolean.TRUE.equals(tracing.client("redis", "EXISTS finished", () -> redis.hasKey(finishedKey(dispatch))));
         } catch (RuntimeException e) {
             log.warn("Could not read whether attempt {} of task {} finished: {}", dispatch.attempt(),
                     dispatch.taskId(), e.toString());

@@ -84,10 +84,11 @@ import io.taskstream.worker.resilience.ResilienceProperties.TypeOptions;
  * per second start up to 50 attempts of the type per second.
  *
  * <h2>Metrics and logs</h2>
- * Resilience4j's tagged binders export under the worker's names, tagged {@code name} and
- * {@code type} (both the task type): {@code taskstream.worker.circuit_breaker.state} (1 for the
- * current {@code state}), {@code .calls}, {@code .not_permitted_calls}, {@code .buffered_calls},
- * {@code .slow_calls}, {@code .failure_rate}, {@code .slow_call_rate};
+ * Resilience4j's tagged binders export under the worker's names, tagged {@code name} (the task type):
+ * {@code circuit_breaker_state{name,state}} (1 for the current {@code state}, 0 for the others: the
+ * name every service uses, see docs/operations.md), {@code taskstream.worker.circuit_breaker.calls},
+ * {@code .not_permitted_calls}, {@code .buffered_calls}, {@code .slow_calls}, {@code .failure_rate},
+ * {@code .slow_call_rate}; tagged {@code name} and {@code type} (both the task type):
  * {@code taskstream.worker.bulkhead.available_concurrent_calls} and {@code .max_allowed_concurrent_calls};
  * {@code taskstream.worker.rate_limiter.available_permissions} and {@code .waiting_threads}. Every state
  * change of a breaker is logged: to open at WARN, the others at INFO.
@@ -97,6 +98,8 @@ public final class TaskTypeResilience implements AttemptGuard {
     public static final String CIRCUIT_OPEN = "circuit_open";
     public static final String BULKHEAD_FULL = "bulkhead_full";
     public static final String RATE_LIMITED = "rate_limited";
+    /** {@code circuit_breaker_state{name,state}}: 1 for each breaker's current state, 0 for the others. */
+    public static final String CIRCUIT_BREAKER_STATE = "circuit_breaker.state";
 
     /** How long a breaker waits when no slow-call duration is configured: slow attempts never count. */
     private static final Duration NEVER_SLOW = Duration.ofDays(365);
@@ -118,7 +121,7 @@ public final class TaskTypeResilience implements AttemptGuard {
         this.meters = Objects.requireNonNull(meters, "meters");
         // the binders add the meters of each instance as its registry creates it
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(CircuitBreakerMetricNames.custom()
-                .stateMetricName("taskstream.worker.circuit_breaker.state")
+                .stateMetricName(CIRCUIT_BREAKER_STATE)
                 .callsMetricName("taskstream.worker.circuit_breaker.calls")
                 .notPermittedCallsMetricName("taskstream.worker.circuit_breaker.not_permitted_calls")
                 .bufferedCallsMetricName("taskstream.worker.circuit_breaker.buffered_calls")
@@ -165,7 +168,7 @@ public final class TaskTypeResilience implements AttemptGuard {
                 .ignoreExceptions(IgnoredOutcome.class)
                 .writableStackTraceEnabled(false)
                 .clock(clock)
-                .build(), tags);
+                .build()); // no type tag: circuit_breaker_state has the same tags (name, state) in every service
         BulkheadOptions bh = policy.bulkhead();
         Bulkhead bulkhead = bh == null ? null : bulkheads.bulkhead(type, BulkheadConfig.custom()
                 .maxConcurrentCalls(bh.maxConcurrentCalls())

@@ -272,12 +272,13 @@ class DispatchConsumerTest {
         TaskDispatch urgent = dispatch("log", Map.of("urgent", true), Priority.CRITICAL, null);
         kafka.addRecord(new ConsumerRecord<>(critical, 0, 0, "urgent", bytes(urgent)));
         loop.pollOnce();
+        assertThat(meters.get("worker.slots.busy").gauge().value()).as("the one slot, taken").isEqualTo(1);
         lane.runAll();
 
         assertThat(reporter.results).extracting(AttemptResult::taskId).as("one slot: the first LOW ran first")
                 .hasSize(4).element(1).isEqualTo(urgent.taskId());
-        assertThat(meters.get("taskstream.worker.slots").gauge().value()).isEqualTo(1);
-        assertThat(meters.get("taskstream.worker.slots.busy").gauge().value()).isZero();
+        assertThat(meters.get("worker.pool.size").gauge().value()).isEqualTo(1);
+        assertThat(meters.get("worker.slots.busy").gauge().value()).isZero();
         for (int i = 0; i < 4; i++) {
             acknowledge(i);
         }
@@ -328,6 +329,25 @@ class DispatchConsumerTest {
         assertThat(committed()).isEqualTo(1);
         assertThat(kafka.closed()).isTrue();
         assertThat(lane.isShutdown()).isTrue();
+    }
+
+    @Test
+    void thePoolTakesAttemptsFromOpenUntilCloseAndSaysHowFullItIs() {
+        DispatchConsumer loop = loop(50, GIVE_UP, () -> lane);
+        assertThat(loop.pool()).as("not opened yet").isEqualTo(new DispatchConsumer.Pool(false, 0, 0, 1));
+        kafka.updateBeginningOffsets(Map.of(P0, 0L));
+        loop.open();
+        kafka.rebalance(List.of(P0));
+        assertThat(loop.pool()).isEqualTo(new DispatchConsumer.Pool(true, 0, 0, 1));
+
+        publish(0);
+        publish(1);
+        loop.pollOnce();
+        assertThat(loop.pool()).as("one slot: one runs, one waits").isEqualTo(new DispatchConsumer.Pool(true, 1, 1, 1))
+                .satisfies(pool -> assertThat(pool.saturated()).isTrue());
+
+        loop.close();
+        assertThat(loop.pool().accepting()).isFalse();
     }
 
     @Test

@@ -23,12 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.AttemptResult;
 import io.taskstream.schemas.Document;
 import io.taskstream.schemas.Execution;
 import io.taskstream.schemas.Json;
+import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.SchemaValidator;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.schemas.TaskError;
@@ -497,8 +500,53 @@ class TaskExecutorTest {
                 .counter().count()).isEqualTo(2);
         assertThat(meters.get("taskstream.worker.tasks").tags("type", "fail", "outcome", "failed")
                 .counter().count()).isEqualTo(1);
-        assertThat(meters.get("taskstream.worker.task.duration").tags("type", "log").timer().totalTime(
+        assertThat(meters.get("task.duration").tags("type", "log", "outcome", "completed").timer().totalTime(
                 java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2.0);
+    }
+
+    @Test
+    void theDurationIsAHistogramWithTheSameBucketsInEveryWorker() throws Exception {
+        TaskExecutor executor = executor(handler("log", ctx -> HandlerResult.completed()));
+
+        run(executor, dispatch("log", Map.of()));
+
+        HistogramSnapshot snapshot = meters.get("task.duration").tags("type", "log", "outcome", "completed").timer()
+                .takeSnapshot();
+        assertThat(snapshot.histogramCounts()).extracting(c -> c.bucket(TimeUnit.SECONDS))
+                .containsExactly(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0);
+        assertThat(snapshot.histogramCounts()).as("the handler took 1 s (the clock moved)")
+                .filteredOn(c -> c.bucket(TimeUnit.SECONDS) < 1.0).allMatch(c -> c.count() == 0);
+        assertThat(snapshot.histogramCounts()).filteredOn(c -> c.bucket(TimeUnit.SECONDS) >= 1.0)
+                .allMatch(c -> c.count() == 1);
+    }
+
+    @Test
+    void pickupLatencyRunsFromTheDispatchToTheHandlersStartByPriority() throws Exception {
+        TaskExecutor executor = executor(handler("log", ctx -> HandlerResult.completed()));
+        clock.set(T0.plusMillis(300)); // dispatched at T0, picked up 300 ms later
+
+        run(executor, dispatch("log", Map.of(), Priority.HIGH, null));
+        run(executor, dispatch("log", Map.of(), Priority.HIGH, null)); // the clock is at T0 + 1.3 s now
+
+        Timer high = meters.get("task.pickup.latency").tag("priority", "high").timer();
+        assertThat(high.count()).isEqualTo(2);
+        assertThat(high.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(300 + 1300);
+        assertThat(high.max(TimeUnit.MILLISECONDS)).isEqualTo(1300);
+        assertThat(high.takeSnapshot().histogramCounts()).filteredOn(c -> c.bucket(TimeUnit.SECONDS) == 0.5)
+                .singleElement().extracting(c -> c.count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void anAttemptThatNeverReachesItsHandlerHasNoPickupLatency() throws Exception {
+        TaskExecutor executor = executor(handler("log", ctx -> HandlerResult.completed()));
+        TaskDispatch cancelled = dispatch("log", Map.of());
+        flags.cancel(cancelled.taskId());
+
+        run(executor, cancelled);
+        run(executor, dispatch("unknown.type", Map.of()));
+
+        assertThat(meters.find("task.pickup.latency").timers()).isEmpty();
+        assertThat(meters.get("task.duration").tag("outcome", "cancelled").timer().count()).isEqualTo(1);
     }
 
     @Test

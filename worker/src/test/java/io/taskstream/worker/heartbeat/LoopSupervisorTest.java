@@ -3,9 +3,12 @@ package io.taskstream.worker.heartbeat;
 import static io.taskstream.worker.support.Dispatches.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +127,82 @@ class LoopSupervisorTest {
         assertThat(supervisor.check()).isEqualTo(1);
         assertThat(loop.isAlive()).isTrue();
         assertThat(loop.restarts).hasValue(2);
+    }
+
+    @Test
+    void itsStatusAnswersWhileARestartHoldsTheSupervisor() throws Exception {
+        CountDownLatch restarting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Supervised hanging = new Supervised() {
+            @Override
+            public String name() {
+                return "hanging-loop";
+            }
+
+            @Override
+            public boolean isAlive() {
+                return true;
+            }
+
+            @Override
+            public long progress() {
+                return 0;
+            }
+
+            @Override
+            public void restart() {
+                restarting.countDown();
+                try {
+                    release.await(); // as a restart joining a poll thread that does not end
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        LoopSupervisor holding = new LoopSupervisor(List.of(hanging), STALL, Duration.ofSeconds(1), clock, meters);
+        holding.check();
+        clock.advance(STALL);
+        Thread checking = Thread.ofVirtual().start(holding::check);
+        try {
+            assertThat(restarting.await(10, TimeUnit.SECONDS)).isTrue();
+
+            List<LoopStatus> status = assertTimeoutPreemptively(Duration.ofSeconds(5), holding::status);
+
+            assertThat(status).singleElement().satisfies(loop -> {
+                assertThat(loop.stalled()).isTrue();
+                assertThat(loop.restarts()).isEqualTo(1);
+            });
+            assertThat(holding.restarts()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            checking.join();
+        }
+    }
+
+    @Test
+    void aLoopIsWedgedWhenItNeedsARestartAgainAfterRestartsThatBroughtNoProgress() {
+        loop.start();
+        supervisor.check();
+        loop.die().failRestartsWith(new IllegalStateException("no consumer"));
+        supervisor.check();
+        for (int i = 1; i < LoopSupervisor.WEDGED_AFTER_RESTARTS; i++) {
+            clock.advance(STALL);
+            supervisor.check();
+        }
+        assertThat(supervisor.status()).singleElement().extracting(LoopStatus::wedged).isEqualTo(false);
+
+        clock.advance(STALL);
+        supervisor.check();
+        assertThat(supervisor.status()).singleElement().extracting(LoopStatus::wedged).isEqualTo(true);
+
+        loop.failRestartsWith(null);
+        clock.advance(STALL);
+        supervisor.check();
+        loop.turn();
+        clock.advance(Duration.ofSeconds(1));
+        supervisor.check();
+        assertThat(supervisor.status()).singleElement().extracting(LoopStatus::wedged).as("it progressed")
+                .isEqualTo(false);
     }
 
     @Test

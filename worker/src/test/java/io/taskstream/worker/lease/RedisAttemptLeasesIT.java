@@ -26,6 +26,7 @@ import io.taskstream.lock.Lease;
 import io.taskstream.lock.LeaseManager;
 import io.taskstream.schemas.TaskDispatch;
 import io.taskstream.worker.execution.AttemptLeases.AttemptLease;
+import io.taskstream.schemas.tracing.Tracing;
 
 /** Task leases and finished markers on a real Redis. */
 class RedisAttemptLeasesIT {
@@ -42,7 +43,7 @@ class RedisAttemptLeasesIT {
             Duration.ofMillis(20), "it:finished:", Duration.ofMinutes(1));
     final RedisAttemptLeases leases =
             new RedisAttemptLeases(() -> manager, new StringRedisTemplate(factory), clock, meters, "worker-a",
-                    settings);
+                    settings, Tracing.noop());
 
     static LettuceConnectionFactory started(LettuceConnectionFactory factory) {
         factory.afterPropertiesSet();
@@ -138,7 +139,7 @@ class RedisAttemptLeasesIT {
                 throw new io.taskstream.lock.LeaseException("cannot connect to Redis: nobody there");
             }
             return LeaseManager.builder(client).clock(clock).build();
-        }, new StringRedisTemplate(down), stepped, meters, "worker-a", settings)) {
+        }, new StringRedisTemplate(down), stepped, meters, "worker-a", settings, Tracing.noop())) {
             TaskDispatch dispatch = dispatch("log", Map.of());
 
             assertThat(unreachable.acquire(dispatch, clock.instant().plusSeconds(5))).hasValue(AttemptLease.UNFENCED);

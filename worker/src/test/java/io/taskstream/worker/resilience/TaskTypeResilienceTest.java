@@ -310,9 +310,15 @@ class TaskTypeResilienceTest {
         assertThat(other.outcome()).isEqualTo(AttemptOutcome.COMPLETED);
         assertThat(state("log")).isEqualTo(CircuitBreaker.State.CLOSED);
         assertThat(run(executor, "email.send").error().code()).isEqualTo("circuit_open");
-        assertThat(meters.get("taskstream.worker.circuit_breaker.state").tag("type", "email.send")
+        assertThat(meters.get("circuit_breaker.state").tag("name", "email.send")
                 .tag("state", "open").gauge().value()).isEqualTo(1);
-        assertThat(meters.get("taskstream.worker.circuit_breaker.state").tag("type", "log")
+        assertThat(meters.get("circuit_breaker.state").tag("name", "email.send")
+                .tag("state", "closed").gauge().value()).as("0 for the states it is not in").isZero();
+        assertThat(meters.get("circuit_breaker.state").tag("name", "email.send").gauges())
+                .as("one per state").hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(g -> assertThat(g.getId().getTags()).extracting(t -> t.getKey())
+                        .containsExactlyInAnyOrder("name", "state"));
+        assertThat(meters.get("circuit_breaker.state").tag("name", "log")
                 .tag("state", "closed").gauge().value()).isEqualTo(1);
         assertThat(meters.get("taskstream.worker.circuit_breaker.not_permitted_calls").tag("name", "email.send")
                 .counter().count()).isEqualTo(1);
@@ -327,7 +333,7 @@ class TaskTypeResilienceTest {
         }
 
         assertThat(resilience.circuitBreaker("log")).isEmpty();
-        assertThat(meters.find("taskstream.worker.circuit_breaker.state").gauges()).isEmpty();
+        assertThat(meters.find("circuit_breaker.state").gauges()).isEmpty();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.taskstream.ingest.logging;
+package io.taskstream.schemas.logging;
 
 import ch.qos.logback.classic.spi.IThrowableProxy;
 

@@ -1,4 +1,4 @@
-package io.taskstream.ingest.logging;
+package io.taskstream.schemas.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,6 +69,6 @@ class LogSanitizerTest {
 
         String logged = out.toString(StandardCharsets.UTF_8);
         assertThat(logged).contains("presented ts_ab12cd34ef56_****", "IllegalStateException: key ts_ab12cd34ef56_**** "
-                + "rejected", "at io.taskstream.ingest.logging.LogSanitizerTest").doesNotContain("Zx9Qw8");
+                + "rejected", "at io.taskstream.schemas.logging.LogSanitizerTest").doesNotContain("Zx9Qw8");
     }
 }
