@@ -1,6 +1,7 @@
 package io.taskstream.scheduler.lifecycle;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 import org.apache.kafka.streams.processor.Punctuator;
@@ -42,6 +43,7 @@ public final class Tick implements Punctuator {
         this.store = store;
         this.lifecycle = lifecycle;
         this.metrics = metrics;
+        metrics.expectProcessors(List.of(NAME));
         this.maxPerTick = maxPerTick;
     }
 

@@ -1,6 +1,8 @@
 package io.taskstream.scheduler.output;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -39,6 +41,12 @@ public final class SchedulerMetrics {
      */
     public static final String CONFIG_KEY = "taskstream.scheduler.metrics";
 
+    /** The reasons a result is stale ({@link #staleResult}). */
+    public static final List<String> STALE_REASONS = List.of("unknown_task", "tenant_mismatch", "terminal",
+            "stale_attempt", "fenced", "superseded_attempt");
+    /** The kinds of output records the topology could not write ({@link #productionError}). */
+    public static final List<String> PRODUCTION_ERRORS = List.of("record_too_large", "send_failed", "serialization");
+
     private final MeterRegistry registry;
     private final BoundedTagValues tenants;
     private final BoundedTagValues types;
@@ -53,6 +61,20 @@ public final class SchedulerMetrics {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.tenants = new BoundedTagValues(maxTagValues);
         this.types = new BoundedTagValues(maxTagValues);
+        // what alerts and dashboards read exists from the start, at 0: increase() cannot see the first
+        // increment of a series that appears with it, and a panel of a missing series shows "no data"
+        STALE_REASONS.forEach(reason -> registry.counter("scheduler.stale.results", "reason", reason));
+        PRODUCTION_ERRORS.forEach(kind -> registry.counter("scheduler.production.errors", "kind", kind));
+        registry.counter("scheduler.timeouts");
+        registry.counter("scheduler.deferrals");
+    }
+
+    /**
+     * Registers {@code scheduler_processing_errors_total} at 0 for each processor (and punctuator) of the
+     * topology, so the first error of each is an increase like any other.
+     */
+    public void expectProcessors(Collection<String> processors) {
+        processors.forEach(processor -> registry.counter("scheduler.processing.errors", "processor", processor));
     }
 
     public MeterRegistry registry() {

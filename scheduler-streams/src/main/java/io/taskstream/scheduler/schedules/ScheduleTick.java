@@ -2,6 +2,7 @@ package io.taskstream.scheduler.schedules;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.apache.kafka.streams.processor.Punctuator;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ final class ScheduleTick implements Punctuator {
         this.out = out;
         this.rules = rules;
         this.metrics = rules.metrics();
+        metrics.expectProcessors(List.of(NAME));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.taskstream.scheduler.topology;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -129,6 +130,7 @@ public final class SchedulerTopology {
         topology.addSource(CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.control());
 
+        metrics.expectProcessors(List.of(ADMISSION, OUTCOME, CONTROL, SCHEDULE_DEFINITIONS, SCHEDULE_RUNS));
         topology.addProcessor(ADMISSION, () -> new AdmissionProcessor(priorityByTopic, reader, rules,
                 properties.punctuateInterval(), properties.maxDuePerTick()), SUBMISSIONS_SOURCE);
         topology.addProcessor(OUTCOME, () -> new OutcomeProcessor(validator, rules), RESULTS_SOURCE);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.micrometer.core.instrument.Counter;
+import io.taskstream.scheduler.output.SchedulerMetrics;
 import io.taskstream.schemas.AttemptOutcome;
 import io.taskstream.schemas.ControlCommand.Kind;
 import io.taskstream.schemas.Priority;
@@ -25,6 +26,24 @@ class TaskMetricsTest {
 
     @RegisterExtension
     final SchedulerDriver scheduler = new SchedulerDriver().withPunctuateInterval(Duration.ofMillis(100));
+
+    @Test
+    void theCountersAlertsReadExistAtZeroBeforeAnythingHappens() {
+        scheduler.driver();
+        for (String reason : SchedulerMetrics.STALE_REASONS) {
+            assertThat(scheduler.registry.find("scheduler.stale.results").tag("reason", reason).counter())
+                    .as(reason).isNotNull();
+        }
+        for (String kind : SchedulerMetrics.PRODUCTION_ERRORS) {
+            assertThat(scheduler.registry.find("scheduler.production.errors").tag("kind", kind).counter()).isNotNull();
+        }
+        assertThat(scheduler.registry.find("scheduler.processing.errors").counters())
+                .extracting(c -> c.getId().getTag("processor"))
+                .contains(SchedulerTopology.ADMISSION, SchedulerTopology.OUTCOME, SchedulerTopology.CONTROL, "tick",
+                        "schedule-tick");
+        assertThat(scheduler.registry.find("scheduler.timeouts").counter().count()).isZero();
+        assertThat(scheduler.registry.find("scheduler.deferrals").counter().count()).isZero();
+    }
 
     @Test
     void eachEndOfATaskIsCountedOnceUnderItsTenantTypeAndPriority() {

@@ -276,6 +276,14 @@ public final class TaskExecutor {
         this.nonRetryableExceptions = settings.nonRetryableExceptions();
         this.timeoutGrace = settings.timeoutGrace();
         this.progress = new ProgressEvents(reporter, workerId, meters);
+        // at 0 from the start for each type this worker runs: alerts see the first one as an increase
+        handlers.types().forEach(type -> abandoned(type));
+    }
+
+    private Counter abandoned(String type) {
+        return Counter.builder("taskstream.worker.attempts.abandoned")
+                .description("Handlers still running after their timeout and grace, left behind")
+                .tag("type", type).register(meters);
     }
 
     /**
@@ -493,9 +501,7 @@ public final class TaskExecutor {
             }
             boolean stopped = awaitQuietly(ended, timeoutGrace);
             if (!stopped) {
-                Counter.builder("taskstream.worker.attempts.abandoned")
-                        .description("Handlers still running after their timeout and grace, left behind")
-                        .tag("type", dispatch.type()).register(meters).increment();
+                abandoned(dispatch.type()).increment();
             }
             log.warn("Task handler '{}' ran longer than the task's timeout of {}; {}", dispatch.type(),
                     dispatch.timeout(), stopped ? "it stopped when interrupted"
