@@ -10,7 +10,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 /**
- * The span exporter named {@code memory} ({@code otel.traces.exporter=memory}): every service of the
+ * The span exporter named {@code memory} ({@code otel.traces.exporter=memory}, set by {@code ObservabilityIT}): every service of the
  * JVM exports into one {@link InMemorySpanExporter}, which a test reads. Found by the OpenTelemetry
  * SDK's autoconfiguration through {@code META-INF/services}, exactly as a real exporter would be.
  */

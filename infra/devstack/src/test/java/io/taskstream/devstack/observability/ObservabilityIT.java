@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,11 +32,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.taskstream.devstack.DevSettings;
 import io.taskstream.devstack.DevStack;
 import io.taskstream.schemas.Json;
 import io.taskstream.schemas.Priority;
 import io.taskstream.schemas.Topics;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The cross-check of issue #9: every metric a dashboard or an alert rule reads is one the services
@@ -46,10 +51,22 @@ import io.taskstream.schemas.Topics;
  * {@code infra/grafana/dashboards/*.json} and {@code infra/prometheus/rules/*.yml} selects.
  * Prometheus' own series ({@code up}, {@code ALERTS}) and the rules' recorded series are not the
  * services' to export.
+ *
+ * <p>The same stack shows one trace following a task through the whole system: the API's request
+ * span, the scheduler's admission and dispatch, the worker's execution and the scheduler's decision,
+ * with PostgreSQL and Redis calls as child spans — exported by each service's SDK, configured only by
+ * standard {@code otel.*} settings (the {@code memory} exporter is {@link InMemorySpans}).
  */
 class ObservabilityIT {
 
     private static final Duration WITHIN = Duration.ofSeconds(60);
+    private static final Map<String, String> OTEL = Map.of(
+            "otel.traces.exporter", "memory",
+            "otel.traces.sampler", "always_on",
+            "otel.bsp.schedule.delay", "50");
+    private static final String CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c";
+    private static final String CALLER_SPAN = "b7ad6b7169203331";
+    private static final AttributeKey<String> SERVICE = AttributeKey.stringKey("service.name");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -61,7 +78,12 @@ class ObservabilityIT {
     static void startAndRunAKnownWorkload() throws Exception {
         DevSettings settings = DevSettings.fromEnvironment(Map.of("TASKSTREAM_HTTP_PORT", "0")::get, workDir,
                 new Random(9));
-        stack = DevStack.start(settings);
+        OTEL.forEach(System::setProperty);
+        try {
+            stack = DevStack.start(settings);
+        } finally {
+            OTEL.keySet().forEach(System::clearProperty); // read once, at start-up: other tests keep the defaults
+        }
 
         Map<String, String> expected = new LinkedHashMap<>();
         for (int i = 0; i < 3; i++) {
@@ -125,6 +147,69 @@ class ObservabilityIT {
         });
     }
 
+    @Test
+    void oneTraceFollowsATaskFromTheApiThroughTheSchedulerToTheWorkerAndBack() throws Exception {
+        String id = submit(request("/api/v1/tasks").header("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01"),
+                "{\"type\": \"log\", \"payload\": {\"message\": \"traced\"}}");
+
+        List<SpanData> trace = await().atMost(WITHIN).until(() -> traceOf(CALLER_TRACE),
+                spans -> names(spans).containsAll(Set.of("POST /api/v1/tasks", "admit", "dispatch log", "execute log",
+                        "decide result")));
+
+        SpanData request = one(trace, "POST /api/v1/tasks");
+        assertThat(request.getParentSpanId()).isEqualTo(CALLER_SPAN);
+        assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
+        assertThat(request.getResource().getAttribute(SERVICE)).isEqualTo("ingest-api");
+        SpanData admit = one(trace, "admit");
+        assertThat(admit.getParentSpanId()).as("the submit record carries the request's span").isEqualTo(request.getSpanId());
+        assertThat(admit.getResource().getAttribute(SERVICE)).isEqualTo("taskstream-scheduler");
+        SpanData dispatch = one(trace, "dispatch log");
+        assertThat(dispatch.getParentSpanId()).isEqualTo(admit.getSpanId());
+        SpanData execute = one(trace, "execute log");
+        assertThat(execute.getParentSpanId()).as("the ready record carries the dispatch").isEqualTo(dispatch.getSpanId());
+        assertThat(execute.getResource().getAttribute(SERVICE)).isEqualTo("taskstream-worker");
+        assertThat(execute.getAttributes().get(AttributeKey.stringKey("taskstream.task.id"))).isEqualTo(id);
+        assertThat(one(trace, "decide result").getParentSpanId()).as("the result carries the execution")
+                .isEqualTo(execute.getSpanId());
+
+        assertThat(trace).as("PostgreSQL, under the request").anySatisfy(span -> {
+            assertThat(span.getAttributes().asMap().toString()).contains("postgresql");
+            assertThat(span.getKind()).isEqualTo(SpanKind.CLIENT);
+        });
+        assertThat(trace).as("Redis, under the execution").anySatisfy(span -> {
+            assertThat(span.getAttributes().get(AttributeKey.stringKey("db.system.name"))).isEqualTo("redis");
+            assertThat(span.getParentSpanId()).isEqualTo(execute.getSpanId());
+        });
+        JsonNode task = Json.mapper().readTree(send(request("/api/v1/tasks/" + id)).body());
+        assertThat(task.get("traceId").asString()).isEqualTo(CALLER_TRACE);
+    }
+
+    @Test
+    void aTaskSubmittedWithoutATraceGetsOneAndItsViewShowsIt() throws Exception {
+        HttpResponse<String> accepted = send(request("/api/v1/tasks").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"noop\", \"payload\": {}}")));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String traceId = Json.mapper().readTree(accepted.body()).get("traceId").asString();
+        assertThat(traceId).matches("[0-9a-f]{32}");
+
+        await().atMost(WITHIN).until(() -> names(traceOf(traceId)).containsAll(Set.of("POST /api/v1/tasks",
+                "execute noop")));
+    }
+
+    private static List<SpanData> traceOf(String traceId) {
+        return InMemorySpans.SPANS.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+    }
+
+    private static Set<String> names(List<SpanData> spans) {
+        return spans.stream().map(SpanData::getName).collect(Collectors.toSet());
+    }
+
+    private static SpanData one(List<SpanData> trace, String name) {
+        List<SpanData> named = trace.stream().filter(s -> s.getName().equals(name)).toList();
+        assertThat(named).as("spans named %s in %s", name, names(trace)).hasSize(1);
+        return named.getFirst();
+    }
+
     private static void note(Map<String, Set<String>> readBy, String expr, String reader) {
         PromQl.metricNames(expr).forEach(name -> readBy.computeIfAbsent(name, k -> new TreeSet<>()).add(reader));
     }
@@ -175,7 +260,11 @@ class ObservabilityIT {
     }
 
     private static String submit(String body) throws Exception {
-        HttpResponse<String> accepted = send(request("/api/v1/tasks").header("Content-Type", "application/json")
+        return submit(request("/api/v1/tasks"), body);
+    }
+
+    private static String submit(HttpRequest.Builder request, String body) throws Exception {
+        HttpResponse<String> accepted = send(request.header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         return Json.mapper().readTree(accepted.body()).get("id").asString();
