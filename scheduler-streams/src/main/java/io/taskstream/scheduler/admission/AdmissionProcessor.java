@@ -89,7 +89,7 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
         Optional<RecordMetadata> metadata = context.recordMetadata();
         Priority topicPriority = metadata.map(m -> priorityByTopic.get(m.topic())).orElse(Priority.NORMAL);
         Tracing tracing = rules.tracing();
-        try (TracedWork ignored = tracing.start("admit", SpanKind.CONSUMER, Tracing.extract(record.headers()),
+        try (TracedWork work = tracing.start("admit", SpanKind.CONSUMER, Tracing.extract(record.headers()),
                 record.key(), null)) {
             // the task's trace continues from this span (its events, dispatches and dead letters are children)
             String traceparent = Tracing.currentTraceparent().orElse(Outputs.traceparent(record.headers()));
@@ -99,8 +99,10 @@ public final class AdmissionProcessor implements Processor<String, byte[], Strin
                         reject(record, metadata, unreadable, traceparent, now);
                 case Decoded.Invalid<TaskSubmission> invalid ->
                         fail(record, metadata, invalid, read.json(), topicPriority, traceparent, now);
-                case Decoded.Valid<TaskSubmission> valid ->
-                        admit(record, metadata, valid.value(), topicPriority, traceparent, now);
+                case Decoded.Valid<TaskSubmission> valid -> {
+                    work.put(TracedWork.TENANT_ID, valid.value().tenantId()); // for the log lines of its admission
+                    admit(record, metadata, valid.value(), topicPriority, traceparent, now);
+                }
             }
         }
     }

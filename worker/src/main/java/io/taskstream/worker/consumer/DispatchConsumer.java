@@ -36,6 +36,7 @@ import org.springframework.context.SmartLifecycle;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -342,7 +343,9 @@ public final class DispatchConsumer implements SmartLifecycle, Supervised {
     /** Creates the consumer and the slots, and subscribes. */
     void open() {
         consumer = consumers.get();
-        consumerMetrics = new KafkaClientMetrics(consumer);
+        // the tag Spring's Micrometer listener puts on the result producer's meters: the meters both clients
+        // have (kafka_app_info_*) need the same tag keys, or Prometheus drops one client's
+        consumerMetrics = new KafkaClientMetrics(consumer, Tags.of("spring.id", "taskstream-dispatch-consumer"));
         consumerMetrics.bindTo(meters);
         executor = threads.get();
         slots = new Slots<>(settings.slots(), settings.minimumShare(), executor, this::run, this::done);
