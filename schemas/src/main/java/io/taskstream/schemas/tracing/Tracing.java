@@ -44,7 +44,7 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
  * {@code OTEL_TRACES_EXPORTER}, {@code OTEL_BSP_*}. Our defaults, each overridable: sample 10 % of new
  * traces and follow the caller's decision for the rest ({@code parentbased_traceidratio}, 0.1); export
  * over OTLP only when an OTLP endpoint (or an exporter) is configured, so a laptop without a collector
- * logs no export errors; no OpenTelemetry metrics or logs (metrics are Micrometer's, logs go to stdout).
+ * logs no export errors — and record nothing while nothing exports (trace ids still flow); no OpenTelemetry metrics or logs (metrics are Micrometer's, logs go to stdout).
  * Nothing is installed as the global OpenTelemetry: several services may share one JVM (the devstack).
  *
  * <p>A span in progress is a {@link TracedWork}: current on the thread, its ids in the logging MDC
@@ -135,8 +135,6 @@ public final class Tracing implements AutoCloseable {
     static Map<String, String> defaults(String serviceName) {
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", serviceName);
-        defaults.put("otel.traces.sampler", "parentbased_traceidratio");
-        defaults.put("otel.traces.sampler.arg", "0.1");
         // OTLP over HTTP (port 4318), the protocol the JDK's HTTP client speaks: no gRPC stack on the class path
         defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
         defaults.put("otel.metrics.exporter", "none");
@@ -144,12 +142,26 @@ public final class Tracing implements AutoCloseable {
         return defaults;
     }
 
-    /** OTLP is the exporter when an endpoint is given; without one (and no exporter named) spans are not exported. */
+    /**
+     * OTLP is the exporter when an endpoint is given; without one (and no exporter named) spans are not
+     * exported. The sampler, unless one is set: 10 % of new traces, the caller's decision for the rest
+     * ({@code parentbased_traceidratio}, 0.1) — and none at all when nothing exports them: a recorded span
+     * nobody receives costs CPU for nothing (trace ids, and so log correlation, exist all the same).
+     */
     static Map<String, String> exportOnlyWhenConfigured(ConfigProperties config) {
         boolean named = config.getString("otel.traces.exporter") != null;
         boolean endpoint = config.getString("otel.exporter.otlp.endpoint") != null
                 || config.getString("otel.exporter.otlp.traces.endpoint") != null;
-        return named || endpoint ? Map.of() : Map.of("otel.traces.exporter", "none");
+        boolean exporting = named && !"none".equals(config.getString("otel.traces.exporter")) || !named && endpoint;
+        Map<String, String> settings = new HashMap<>();
+        if (!named && !endpoint) {
+            settings.put("otel.traces.exporter", "none");
+        }
+        if (config.getString("otel.traces.sampler") == null) {
+            settings.put("otel.traces.sampler", exporting ? "parentbased_traceidratio" : "always_off");
+            settings.put("otel.traces.sampler.arg", "0.1");
+        }
+        return settings;
     }
 
     public OpenTelemetry openTelemetry() {

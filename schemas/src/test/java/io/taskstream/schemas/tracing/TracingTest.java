@@ -39,12 +39,28 @@ class TracingTest {
     }
 
     @Test
-    void byDefaultTenPercentOfNewTracesAreSampledAndCallersDecideTheRest() {
+    void withAnExporterTenPercentOfNewTracesAreSampledAndCallersDecideTheRest() {
+        System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:9");
         try (Tracing configured = Tracing.fromEnvironment("ingest-api")) {
             OpenTelemetrySdk sdk = (OpenTelemetrySdk) configured.openTelemetry();
             assertThat(sdk.getSdkTracerProvider().getSampler().getDescription())
                     .startsWith("ParentBased{root:TraceIdRatioBased{0.100000}");
             assertThat(sdk.getSdkTracerProvider().toString()).contains("service.name=\"ingest-api\"");
+        } finally {
+            System.clearProperty("otel.exporter.otlp.endpoint");
+        }
+    }
+
+    @Test
+    void withoutAnExporterNothingIsRecordedButTraceIdsStillFlow() {
+        try (Tracing configured = Tracing.fromEnvironment("worker")) {
+            OpenTelemetrySdk sdk = (OpenTelemetrySdk) configured.openTelemetry();
+            assertThat(sdk.getSdkTracerProvider().getSampler().getDescription()).isEqualTo("AlwaysOffSampler");
+            try (TracedWork work = configured.start("execute", SpanKind.CONSUMER, Tracing.extract(PARENT), null, null)) {
+                assertThat(work.span().isRecording()).isFalse();
+                assertThat(work.traceId()).isEqualTo(TRACE);
+                assertThat(MDC.get("trace_id")).isEqualTo(TRACE);
+            }
         }
     }
 
@@ -63,16 +79,23 @@ class TracingTest {
     @Test
     void spansAreExportedOverOtlpOnlyWhenAnEndpointOrAnExporterIsConfigured() {
         assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(Map.of())))
-                .containsEntry("otel.traces.exporter", "none");
+                .containsEntry("otel.traces.exporter", "none").containsEntry("otel.traces.sampler", "always_off");
         assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
-                Map.of("otel.exporter.otlp.endpoint", "http://collector:4318")))).isEmpty();
-        assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
-                Map.of("otel.exporter.otlp.traces.endpoint", "http://collector:4318/v1/traces")))).isEmpty();
-        assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
-                Map.of("otel.traces.exporter", "console")))).isEmpty();
-        assertThat(Tracing.defaults("worker")).containsEntry("otel.service.name", "worker")
+                Map.of("otel.exporter.otlp.endpoint", "http://collector:4318"))))
                 .containsEntry("otel.traces.sampler", "parentbased_traceidratio")
                 .containsEntry("otel.traces.sampler.arg", "0.1");
+        assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
+                Map.of("otel.traces.sampler", "always_on")))).doesNotContainKey("otel.traces.sampler");
+        assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
+                Map.of("otel.exporter.otlp.endpoint", "http://collector:4318")))).doesNotContainKey("otel.traces.exporter");
+        assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
+                Map.of("otel.exporter.otlp.traces.endpoint", "http://collector:4318/v1/traces"))))
+                .doesNotContainKey("otel.traces.exporter");
+        assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
+                Map.of("otel.traces.exporter", "console")))).doesNotContainKey("otel.traces.exporter")
+                .containsEntry("otel.traces.sampler", "parentbased_traceidratio");
+        assertThat(Tracing.defaults("worker")).containsEntry("otel.service.name", "worker")
+                .containsEntry("otel.exporter.otlp.protocol", "http/protobuf");
     }
 
     @Test
