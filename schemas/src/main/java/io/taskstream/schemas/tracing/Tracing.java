@@ -44,7 +44,8 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
  * {@code OTEL_TRACES_EXPORTER}, {@code OTEL_BSP_*}. Our defaults, each overridable: sample 10 % of new
  * traces and follow the caller's decision for the rest ({@code parentbased_traceidratio}, 0.1); export
  * over OTLP only when an OTLP endpoint (or an exporter) is configured, so a laptop without a collector
- * logs no export errors — and record nothing while nothing exports (trace ids still flow); no OpenTelemetry metrics or logs (metrics are Micrometer's, logs go to stdout).
+ * logs no export errors — and start no sampled trace while nothing exports (trace ids and the
+ * caller's sampling decision still flow); no OpenTelemetry metrics or logs (metrics are Micrometer's, logs go to stdout).
  * Nothing is installed as the global OpenTelemetry: several services may share one JVM (the devstack).
  *
  * <p>A span in progress is a {@link TracedWork}: current on the thread, its ids in the logging MDC
@@ -145,8 +146,9 @@ public final class Tracing implements AutoCloseable {
     /**
      * OTLP is the exporter when an endpoint is given; without one (and no exporter named) spans are not
      * exported. The sampler, unless one is set: 10 % of new traces, the caller's decision for the rest
-     * ({@code parentbased_traceidratio}, 0.1) — and none at all when nothing exports them: a recorded span
-     * nobody receives costs CPU for nothing (trace ids, and so log correlation, exist all the same).
+     * ({@code parentbased_traceidratio}, 0.1) — and no new trace when nothing exports them
+     * ({@code parentbased_always_off}): a recorded span nobody receives costs CPU for nothing. Trace ids,
+     * and so log correlation, exist all the same, and a caller's sampled flag travels on unchanged.
      */
     static Map<String, String> exportOnlyWhenConfigured(ConfigProperties config) {
         boolean named = config.getString("otel.traces.exporter") != null;
@@ -158,7 +160,7 @@ public final class Tracing implements AutoCloseable {
             settings.put("otel.traces.exporter", "none");
         }
         if (config.getString("otel.traces.sampler") == null) {
-            settings.put("otel.traces.sampler", exporting ? "parentbased_traceidratio" : "always_off");
+            settings.put("otel.traces.sampler", exporting ? "parentbased_traceidratio" : "parentbased_always_off");
             settings.put("otel.traces.sampler.arg", "0.1");
         }
         return settings;

@@ -52,14 +52,21 @@ class TracingTest {
     }
 
     @Test
-    void withoutAnExporterNothingIsRecordedButTraceIdsStillFlow() {
+    void withoutAnExporterNoTraceIsStartedButIdsAndTheCallersDecisionStillFlow() {
         try (Tracing configured = Tracing.fromEnvironment("worker")) {
             OpenTelemetrySdk sdk = (OpenTelemetrySdk) configured.openTelemetry();
-            assertThat(sdk.getSdkTracerProvider().getSampler().getDescription()).isEqualTo("AlwaysOffSampler");
-            try (TracedWork work = configured.start("execute", SpanKind.CONSUMER, Tracing.extract(PARENT), null, null)) {
+            assertThat(sdk.getSdkTracerProvider().getSampler().getDescription())
+                    .startsWith("ParentBased{root:AlwaysOffSampler");
+            try (TracedWork work = configured.start("admit", SpanKind.CONSUMER, Context.root(), null, null)) {
                 assertThat(work.span().isRecording()).isFalse();
-                assertThat(work.traceId()).isEqualTo(TRACE);
-                assertThat(MDC.get("trace_id")).isEqualTo(TRACE);
+                assertThat(work.traceId()).matches("[0-9a-f]{32}");
+                assertThat(MDC.get("trace_id")).isEqualTo(work.traceId());
+                assertThat(Tracing.currentTraceparent()).as("not sampled (the SDK may set W3C's random flag, 02)")
+                        .hasValueSatisfying(t -> assertThat(t).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[02]"));
+            }
+            try (TracedWork ignored = configured.start("execute", SpanKind.CONSUMER, Tracing.extract(PARENT), null, null)) {
+                assertThat(Tracing.currentTraceparent()).as("a sampled caller stays sampled downstream")
+                        .hasValueSatisfying(t -> assertThat(t).startsWith("00-" + TRACE).endsWith("-01"));
             }
         }
     }
@@ -79,7 +86,7 @@ class TracingTest {
     @Test
     void spansAreExportedOverOtlpOnlyWhenAnEndpointOrAnExporterIsConfigured() {
         assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(Map.of())))
-                .containsEntry("otel.traces.exporter", "none").containsEntry("otel.traces.sampler", "always_off");
+                .containsEntry("otel.traces.exporter", "none").containsEntry("otel.traces.sampler", "parentbased_always_off");
         assertThat(Tracing.exportOnlyWhenConfigured(DefaultConfigProperties.createFromMap(
                 Map.of("otel.exporter.otlp.endpoint", "http://collector:4318"))))
                 .containsEntry("otel.traces.sampler", "parentbased_traceidratio")
