@@ -28,13 +28,11 @@ public final class TracedWork implements AutoCloseable {
     public static final String WORKER_ID = "worker_id";
 
     private final Span span;
-    private final Context context;
     private final Scope scope;
     private final Map<String, String> previous = new LinkedHashMap<>();
 
     private TracedWork(Span span, Context context) {
         this.span = span;
-        this.context = context;
         this.scope = context.makeCurrent();
     }
 
@@ -87,11 +85,6 @@ public final class TracedWork implements AutoCloseable {
 
     public Span span() {
         return span;
-    }
-
-    /** The context to hand on (to a Kafka record, to another thread). */
-    public Context context() {
-        return context;
     }
 
     /** The span's trace id, empty when tracing is off. */
